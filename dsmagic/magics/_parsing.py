@@ -1,0 +1,50 @@
+"""Turning magic text into Python values, without ever evaluating code."""
+
+from __future__ import annotations
+
+import re
+
+from IPython.core.error import UsageError
+
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$", re.I)
+_WORDS = {"true": True, "false": False, "none": None}
+
+
+def parse_value(text: str) -> object:
+    """``"200"`` → 200, ``"0.5"`` → 0.5, ``"True"`` → True; anything else stays text."""
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    lowered = text.lower()
+    if lowered in _WORDS:
+        return _WORDS[lowered]
+    return text
+
+
+def parse_pairs(items: list[str], what: str) -> dict[str, object]:
+    """``["a=1", "b=x"]`` → ``{"a": 1, "b": "x"}``; a malformed item is a UsageError."""
+    pairs: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"{what} {item!r} needs the form key=value, e.g. lr=0.01")
+        if not key.strip():
+            raise UsageError(f"{what} {item!r} has an empty key: write key=value")
+        pairs[key.strip()] = parse_value(value)
+    return pairs
+
+
+def split_options(line: str) -> tuple[str, str]:
+    """Split free text from trailing ``--options``, ignoring ``--`` inside quotes."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif line.startswith("--", index) and (index == 0 or line[index - 1].isspace()):
+            return line[:index].strip(), line[index:]
+    return line.strip(), ""

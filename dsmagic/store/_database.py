@@ -1,0 +1,204 @@
+"""One database connection per URL, the session helper, and the schema check."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from dsmagic.errors import DsmagicError, SchemaError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+_BUSY_TIMEOUT_MS = 60_000
+_LOCK_RETRIES = 8
+
+
+def known_revisions() -> list[str]:
+    """Revisions shipped with this package, oldest first (they form one line)."""
+    names = (p.name for p in (MIGRATIONS / "versions").iterdir())
+    return sorted(m.group(1) for m in map(_REVISION_FILE.match, names) if m)
+
+
+def _normalise_uri(uri: str) -> str:
+    try:
+        url = make_url(uri)
+    except ArgumentError as exc:
+        raise DsmagicError(
+            f"DSMAGIC_URI {uri!r} is not a database URL: use e.g. sqlite:///path/to/dsmagic.db "
+            "or postgresql+psycopg://user@host/db"
+        ) from exc
+    # Plain postgresql:// means psycopg2 to SQLAlchemy; we ship psycopg 3.
+    if url.drivername == "postgresql" and importlib.util.find_spec("psycopg2") is None:
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+class Database:
+    """A SQLAlchemy engine with dsmagic's connection settings and schema check.
+
+    Every write goes through :meth:`transaction`, which commits or rolls back and
+    retries when SQLite reports a lock held by another process.
+    """
+
+    def __init__(self, uri: str) -> None:
+        self.uri = _normalise_uri(uri)
+        url = make_url(self.uri)
+        self.dialect = url.get_backend_name()
+        kwargs: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            database = url.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {
+                "timeout": _BUSY_TIMEOUT_MS / 1000,
+                "check_same_thread": False,
+            }
+        else:
+            kwargs["pool_pre_ping"] = True
+        try:
+            self.engine: Engine = create_engine(self.uri, **kwargs)
+        except Exception as exc:  # missing driver, bad options
+            raise DsmagicError(f"cannot open database {url!r}: {exc}") from exc
+        if self.dialect == "sqlite":
+            self._configure_sqlite(self.engine)
+        self._writer = self.engine.execution_options(dsmagic_write=True)
+        self._schema_checked = False
+        self._schema_lock = threading.Lock()
+
+    @staticmethod
+    def _configure_sqlite(engine: Engine) -> None:
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Take transaction control away from pysqlite so writes can BEGIN IMMEDIATE.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            # A write takes the lock at BEGIN, so it waits on busy_timeout instead of
+            # failing at once when a read transaction would need upgrading.
+            immediate = connection.get_execution_options().get("dsmagic_write")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    # -- sessions -------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """The one way to write: commit on success, roll back on any error."""
+        self.ensure_schema()
+        with self._begin(self._writer) as connection:
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        self.ensure_schema()
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _begin(self, engine: Engine) -> Iterator[Connection]:
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                connection = engine.connect()
+                transaction = connection.begin()
+            except OperationalError as exc:
+                if _is_lock_error(exc) and attempt < _LOCK_RETRIES - 1:
+                    time.sleep(0.05 * 2**attempt * (1 + random.random()))
+                    continue
+                raise
+            break
+        try:
+            yield connection
+            transaction.commit()
+        except BaseException:
+            transaction.rollback()
+            raise
+        finally:
+            connection.close()
+
+    def run_with_retry(self, work, *args, **kwargs):
+        """Run ``work(connection, ...)`` in a write transaction, retrying on lock errors."""
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                with self.transaction() as connection:
+                    return work(connection, *args, **kwargs)
+            except OperationalError as exc:
+                if not _is_lock_error(exc) or attempt == _LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    # -- schema ---------------------------------------------------------------------
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return self._read_revision(connection)
+
+    @staticmethod
+    def _read_revision(connection: Connection) -> str | None:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the schema once per process; refuse a newer one."""
+        if self._schema_checked:
+            return
+        with self._schema_lock:
+            if self._schema_checked:
+                return
+            revisions = known_revisions()
+            current = self.current_revision()
+            if current not in (None, *revisions):
+                raise SchemaError(
+                    f"the database at {self.safe_uri} has schema revision {current}, newer than "
+                    f"this dsmagic knows (up to {revisions[-1]}): run `pip install -U dsmagic`"
+                )
+            if current != revisions[-1]:
+                self.upgrade()
+            self._schema_checked = True
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision; return (before, after)."""
+        from alembic import command
+        from alembic.config import Config
+
+        with self._begin(self._writer) as connection:
+            if self.dialect == "postgresql":
+                # Serialise concurrent first connections on a server.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7314159265)"))
+            before = self._read_revision(connection)
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            after = self._read_revision(connection)
+        assert after is not None
+        return before, after
+
+    @property
+    def safe_uri(self) -> str:
+        return make_url(self.uri).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,339 @@
+"""Stateless reads and writes of runs, experiments and their logged values."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dsmagic.store._database import Database
+from dsmagic.store._models import (
+    Artifact,
+    Cell,
+    Experiment,
+    LatestMetric,
+    Metric,
+    Param,
+    Run,
+    RunEnvironment,
+    Tag,
+)
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INSERT_METRICS = {
+    False: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)",
+    True: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (%s, %s, %s, %s, %s)",
+}
+_CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
+
+runs_t: Table = Run.__table__  # type: ignore[assignment]
+params_t: Table = Param.__table__  # type: ignore[assignment]
+tags_t: Table = Tag.__table__  # type: ignore[assignment]
+metrics_t: Table = Metric.__table__  # type: ignore[assignment]
+latest_t: Table = LatestMetric.__table__  # type: ignore[assignment]
+artifacts_t: Table = Artifact.__table__  # type: ignore[assignment]
+cells_t: Table = Cell.__table__  # type: ignore[assignment]
+env_t: Table = RunEnvironment.__table__  # type: ignore[assignment]
+experiments_t: Table = Experiment.__table__  # type: ignore[assignment]
+
+
+def numeric_value(value: str) -> float | None:
+    """The number a parameter string spells, if it spells one."""
+    text = value.strip()
+    if _NUMBER.match(text):
+        number = float(text)
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class TrackingStore:
+    """Runs, params, tags, metrics, artifacts, captured cells and environments."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    # -- dialect helpers -------------------------------------------------------------
+    def _insert(self, table):
+        module = postgresql if self.db.dialect == "postgresql" else sqlite
+        return module.insert(table)
+
+    def _upsert(self, connection: Connection, table, rows: list[dict], keys: list[str], where=None):
+        if not rows:
+            return
+        statement = self._insert(table)
+        columns = [c for c in rows[0] if c not in keys]
+        statement = statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: statement.excluded[c] for c in columns},
+            where=where(statement.excluded) if where is not None else None,
+        )
+        connection.execute(statement, rows)
+
+    # -- experiments -----------------------------------------------------------------
+    def experiment_id(self, name: str) -> int:
+        """The id of the experiment called ``name``, creating it if needed."""
+        with self.db.read() as connection:
+            found = connection.execute(
+                select(experiments_t.c.id).where(experiments_t.c.name == name)
+            ).scalar()
+        if found is not None:
+            return int(found)
+
+        def create(connection: Connection) -> int:
+            statement = self._insert(experiments_t).values(name=name, created_at=time.time())
+            connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+            return int(
+                connection.execute(
+                    select(experiments_t.c.id).where(experiments_t.c.name == name)
+                ).scalar_one()
+            )
+
+        return self.db.run_with_retry(create)
+
+    def list_experiments(self) -> list[dict[str, Any]]:
+        counts = (
+            select(runs_t.c.experiment_id, func.count().label("runs"))
+            .group_by(runs_t.c.experiment_id)
+            .subquery()
+        )
+        query = (
+            select(
+                experiments_t.c.id,
+                experiments_t.c.name,
+                experiments_t.c.created_at,
+                func.coalesce(counts.c.runs, 0).label("runs"),
+            )
+            .outerjoin(counts, counts.c.experiment_id == experiments_t.c.id)
+            .order_by(experiments_t.c.id)
+        )
+        with self.db.read() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    # -- runs --------------------------------------------------------------------------
+    def create_run(self, row: dict[str, Any], params: dict[str, str], tags: dict[str, str]) -> None:
+        def work(connection: Connection) -> None:
+            connection.execute(runs_t.insert().values(**row))
+            self._write_params(connection, row["id"], params)
+            self._write_tags(connection, row["id"], tags)
+
+        self.db.run_with_retry(work)
+
+    def set_status(self, run_id: str, status: str, end_time: float | None) -> None:
+        self.db.run_with_retry(
+            lambda c: c.execute(
+                update(runs_t)
+                .where(runs_t.c.id == run_id)
+                .values(status=status, end_time=end_time, heartbeat=time.time())
+            )
+        )
+
+    def mark_crashed(self, runs: list[tuple[str, float]]) -> None:
+        """Mark runs whose process is gone as crashed, ended at their last heartbeat."""
+
+        def work(connection: Connection) -> None:
+            for run_id, last_seen in runs:
+                connection.execute(
+                    update(runs_t)
+                    .where(runs_t.c.id == run_id, runs_t.c.status == "running")
+                    .values(status="crashed", end_time=last_seen)
+                )
+
+        self.db.run_with_retry(work)
+
+    def running_runs(self) -> list[dict[str, Any]]:
+        query = select(
+            runs_t.c.id, runs_t.c.host, runs_t.c.pid, runs_t.c.process_started, runs_t.c.heartbeat
+        ).where(runs_t.c.status == "running")
+        with self.db.read() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    # -- writes of logged values -----------------------------------------------------
+    def _write_params(self, connection: Connection, run_id: str, params: dict[str, str]) -> None:
+        rows = [
+            {"run_id": run_id, "key": k, "value": v, "value_num": numeric_value(v)}
+            for k, v in params.items()
+        ]
+        self._upsert(connection, params_t, rows, ["run_id", "key"])
+
+    def _write_tags(self, connection: Connection, run_id: str, tags: dict[str, str]) -> None:
+        rows = [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()]
+        self._upsert(connection, tags_t, rows, ["run_id", "key"])
+
+    def write_batch(
+        self,
+        metrics: list[tuple[str, str, int, float, float]] = (),  # type: ignore[assignment]
+        params: dict[str, dict[str, str]] | None = None,
+        tags: dict[str, dict[str, str]] | None = None,
+        cells: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        heartbeats: dict[str, float] | None = None,
+    ) -> None:
+        """Write a batch of buffered values in one transaction."""
+
+        def work(connection: Connection) -> None:
+            for run_id, values in (params or {}).items():
+                self._write_params(connection, run_id, values)
+            for run_id, values in (tags or {}).items():
+                self._write_tags(connection, run_id, values)
+            if metrics:
+                self._write_metrics(connection, metrics)
+            if cells:
+                connection.execute(cells_t.insert(), list(cells))
+            for run_id, beat in (heartbeats or {}).items():
+                connection.execute(
+                    update(runs_t)
+                    .where(runs_t.c.id == run_id, runs_t.c.status == "running")
+                    .values(heartbeat=beat)
+                )
+
+        self.db.run_with_retry(work)
+
+    def _write_metrics(self, connection: Connection, points) -> None:
+        # Raw DBAPI executemany: the fastest path, and NaN is mapped to NULL here.
+        rows = [(r, k, s, _nan_to_none(v), t) for r, k, s, v, t in points]
+        connection.exec_driver_sql(_INSERT_METRICS[self.db.dialect == "postgresql"], rows)
+        latest: dict[tuple[str, str], tuple[int, float, float]] = {}
+        for run_id, key, step, value, timestamp in points:
+            current = latest.get((run_id, key))
+            if current is None or (step, timestamp) >= (current[0], current[2]):
+                latest[(run_id, key)] = (step, value, timestamp)
+        self._upsert(
+            connection,
+            latest_t,
+            [
+                {"run_id": r, "key": k, "value": v, "step": s, "timestamp": t}
+                for (r, k), (s, v, t) in latest.items()
+            ],
+            ["run_id", "key"],
+            where=lambda new: or_(
+                new.step > latest_t.c.step,
+                and_(new.step == latest_t.c.step, new.timestamp >= latest_t.c.timestamp),
+            ),
+        )
+
+    def add_artifact(self, row: dict[str, Any]) -> None:
+        self.db.run_with_retry(lambda c: self._upsert(c, artifacts_t, [row], ["run_id", "name"]))
+
+    def set_environment(self, run_id: str, data: str) -> None:
+        self.db.run_with_retry(
+            lambda c: self._upsert(c, env_t, [{"run_id": run_id, "data": data}], ["run_id"])
+        )
+
+    # -- reads -------------------------------------------------------------------------
+    def load_runs(self, connection: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Full records of the given runs, in the given order."""
+        records: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(run_ids)):
+            query = (
+                select(runs_t, experiments_t.c.name.label("experiment"))
+                .join(experiments_t, experiments_t.c.id == runs_t.c.experiment_id)
+                .where(runs_t.c.id.in_(chunk))
+            )
+            for row in connection.execute(query):
+                record = dict(row._mapping)
+                record.update(params={}, metrics={}, tags={}, artifacts=[])
+                records[record["id"]] = record
+            for table, field in ((params_t, "params"), (tags_t, "tags")):
+                for run_id, key, value in connection.execute(
+                    select(table.c.run_id, table.c.key, table.c.value).where(
+                        table.c.run_id.in_(chunk)
+                    )
+                ):
+                    records[run_id][field][key] = value
+            for run_id, key, value in connection.execute(
+                select(latest_t.c.run_id, latest_t.c.key, latest_t.c.value).where(
+                    latest_t.c.run_id.in_(chunk)
+                )
+            ):
+                records[run_id]["metrics"][key] = value
+            for row in connection.execute(
+                select(artifacts_t)
+                .where(artifacts_t.c.run_id.in_(chunk))
+                .order_by(artifacts_t.c.created_at)
+            ):
+                artifact = dict(row._mapping)
+                records[artifact.pop("run_id")]["artifacts"].append(artifact)
+        return [records[run_id] for run_id in run_ids if run_id in records]
+
+    def get_runs(self, run_ids: Sequence[str]) -> list[dict[str, Any]]:
+        with self.db.read() as connection:
+            return self.load_runs(connection, run_ids)
+
+    def find_run_ids(self, prefix: str) -> list[str]:
+        """Run ids equal to, or starting with, ``prefix`` (at most two, to spot ambiguity)."""
+        query = select(runs_t.c.id).where(runs_t.c.id.startswith(prefix, autoescape=True))
+        with self.db.read() as connection:
+            return list(connection.execute(query.limit(2)).scalars())
+
+    def search(self, query: Select) -> list[str]:
+        with self.db.read() as connection:
+            return list(connection.execute(query).scalars())
+
+    def search_records(self, query: Select) -> list[dict[str, Any]]:
+        """Run ids from ``query``, then their params, metrics and tags, in few round trips."""
+        with self.db.read() as connection:
+            ids = list(connection.execute(query).scalars())
+            return self.load_runs(connection, ids)
+
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, float]]:
+        query = (
+            select(metrics_t.c.step, metrics_t.c.value, metrics_t.c.timestamp)
+            .where(metrics_t.c.run_id == run_id, metrics_t.c.key == key)
+            .order_by(metrics_t.c.step, metrics_t.c.timestamp, metrics_t.c.id)
+        )
+        with self.db.read() as connection:
+            return [
+                (step, math.nan if value is None else value, ts)
+                for step, value, ts in connection.execute(query)
+            ]
+
+    def metric_keys(self, run_ids: Sequence[str]) -> dict[str, list[str]]:
+        keys: dict[str, list[str]] = {}
+        with self.db.read() as connection:
+            for chunk in _chunks(list(run_ids)):
+                for run_id, key in connection.execute(
+                    select(latest_t.c.run_id, latest_t.c.key).where(latest_t.c.run_id.in_(chunk))
+                ):
+                    keys.setdefault(run_id, []).append(key)
+        return keys
+
+    def cells(self, run_id: str) -> list[dict[str, Any]]:
+        query = select(cells_t).where(cells_t.c.run_id == run_id).order_by(cells_t.c.id)
+        with self.db.read() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def environment(self, run_id: str) -> str | None:
+        query = select(env_t.c.data).where(env_t.c.run_id == run_id)
+        with self.db.read() as connection:
+            return connection.execute(query).scalar()
+
+    def children(self, run_id: str) -> list[str]:
+        query = (
+            select(runs_t.c.id).where(runs_t.c.parent_id == run_id).order_by(runs_t.c.start_time)
+        )
+        with self.db.read() as connection:
+            return list(connection.execute(query).scalars())
+
+    def delete_run(self, run_id: str) -> None:
+        def work(connection: Connection) -> None:
+            for table in (params_t, tags_t, metrics_t, latest_t, artifacts_t, cells_t, env_t):
+                connection.execute(delete(table).where(table.c.run_id == run_id))
+            connection.execute(
+                update(runs_t).where(runs_t.c.parent_id == run_id).values(parent_id=None)
+            )
+            connection.execute(delete(runs_t).where(runs_t.c.id == run_id))
+
+        self.db.run_with_retry(work)

@@ -1,0 +1,14 @@
+"""Alembic environment: always run against the connection dsmagic hands over."""
+
+from alembic import context
+
+from dsmagic.store._models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

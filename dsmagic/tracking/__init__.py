@@ -1,0 +1,114 @@
+"""Experiment tracking: runs with params, metrics, tags, artifacts and the cells
+that produced them.
+
+Three layers, as in MLflow: the fluent functions here act on the active run;
+:class:`TrackingClient` does the same for any run id in any store;
+:class:`dsmagic.store.TrackingStore` reads and writes rows and holds no state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dsmagic.tracking._client import TrackingClient
+from dsmagic.tracking._entities import Run
+from dsmagic.tracking._fluent import (
+    ActiveRun,
+    active_run,
+    default_client,
+    end_run,
+    flush,
+    log_artifact,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    log_text,
+    set_experiment,
+    set_tag,
+    set_tags,
+    start_run,
+)
+from dsmagic.tracking._search import FilterError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dsmagic.tracking._compare import RunComparison
+
+__all__ = [
+    "ActiveRun",
+    "FilterError",
+    "Run",
+    "TrackingClient",
+    "active_run",
+    "compare_runs",
+    "delete_run",
+    "end_run",
+    "flush",
+    "get_cells",
+    "get_environment",
+    "get_metric_history",
+    "get_run",
+    "list_experiments",
+    "log_artifact",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]
+
+
+def get_run(run_id: str) -> Run:
+    """A stored run by id (or a unique id prefix of at least 4 characters)."""
+    flush()
+    return default_client().get_run(run_id)
+
+
+def search_runs(
+    filter: str | None = None,
+    order_by: str | list[str] | None = None,
+    experiment: str | list[str] | None = None,
+    max_results: int | None = None,
+) -> pd.DataFrame:
+    """Runs matching an MLflow-style filter (with ``or`` and parentheses) as a DataFrame."""
+    flush()
+    return default_client().search_runs(filter, order_by, experiment, max_results)
+
+
+def get_metric_history(run_id: str, key: str) -> pd.DataFrame:
+    """Every logged point of metric ``key``: columns ``step``, ``value``, ``timestamp``."""
+    flush()
+    return default_client().get_metric_history(run_id, key)
+
+
+def compare_runs(run_ids: list[Any]) -> RunComparison:
+    """Params side by side (differences marked), latest metrics, and metric curves."""
+    flush()
+    ids = [getattr(run, "id", run) for run in run_ids]
+    return default_client().compare_runs(ids)
+
+
+def list_experiments() -> pd.DataFrame:
+    return default_client().list_experiments()
+
+
+def get_environment(run_id: str) -> dict[str, Any] | None:
+    """Interpreter, platform, packages and git state recorded when the run started."""
+    return default_client().environment(run_id)
+
+
+def get_cells(run_id: str) -> list[dict[str, Any]]:
+    """Cells executed while the run was active: source, execution count, times, success."""
+    flush()
+    return default_client().cells(run_id)
+
+
+def delete_run(run_id: str) -> None:
+    default_client().delete_run(run_id)

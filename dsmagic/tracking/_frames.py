@@ -1,0 +1,114 @@
+"""Search results as pandas DataFrames, and their notebook display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dsmagic._html import esc, format_value, scoped
+
+_BASE = ["run_id", "run_name", "experiment", "status", "start_time", "end_time", "parent_id"]
+
+
+def runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row a run: attributes, then ``metrics.*``, ``params.*``, ``tags.*`` columns."""
+    rows = []
+    metric_keys: dict[str, None] = {}
+    param_keys: dict[str, None] = {}
+    tag_keys: dict[str, None] = {}
+    for record in records:
+        row = {
+            "run_id": record["id"],
+            "run_name": record["name"],
+            "experiment": record["experiment"],
+            "status": record["status"],
+            "start_time": record["start_time"],
+            "end_time": record["end_time"],
+            "parent_id": record["parent_id"],
+        }
+        for key, value in record["metrics"].items():
+            row["metrics." + key] = value
+            metric_keys[key] = None
+        for key, value in record["params"].items():
+            row["params." + key] = value
+            param_keys[key] = None
+        for key, value in record["tags"].items():
+            row["tags." + key] = value
+            tag_keys[key] = None
+        rows.append(row)
+    columns = (
+        _BASE
+        + [f"metrics.{k}" for k in sorted(metric_keys)]
+        + [f"params.{k}" for k in sorted(param_keys)]
+        + [f"tags.{k}" for k in sorted(tag_keys)]
+    )
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for column in ("start_time", "end_time"):
+        frame[column] = pd.to_datetime(frame[column], unit="s")
+    for key in metric_keys:
+        frame["metrics." + key] = frame["metrics." + key].astype("float64")
+    return frame
+
+
+class RunTable:
+    """A search result shown as a table of runs with status badges."""
+
+    def __init__(self, frame: pd.DataFrame, filter: str | None = None) -> None:
+        self.frame = frame
+        self.filter = filter
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/plain": self._text(), "text/html": self._html()}
+
+    def _text(self) -> str:
+        if self.frame.empty:
+            return "no runs match" + (f" {self.filter!r}" if self.filter else "")
+        return f"{len(self.frame)} run(s)\n" + self.frame.drop(
+            columns=["parent_id", "end_time"]
+        ).to_string(index=False, max_colwidth=30)
+
+    def _html(self, limit: int = 200) -> str:
+        title = f"{len(self.frame)} run(s)" + (f" matching {self.filter}" if self.filter else "")
+        if self.frame.empty:
+            return scoped(
+                f'<div class="dsm-muted">{esc("no runs match")}'
+                f"{esc(' ' + repr(self.filter)) if self.filter else ''}</div>"
+            )
+        shown = self.frame.head(limit)
+        columns = [c for c in shown.columns if c not in ("parent_id", "end_time")]
+        head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+        body = []
+        for row in shown.itertuples(index=False):
+            values = dict(zip(shown.columns, row))
+            cells = []
+            for column in columns:
+                value = values[column]
+                if column == "status":
+                    cells.append(
+                        f'<td><span class="dsm-badge dsm-{esc(value)}">{esc(value)}</span></td>'
+                    )
+                elif column == "run_id":
+                    cells.append(f'<td title="{esc(value)}"><code>{esc(value[:8])}</code></td>')
+                elif column == "start_time":
+                    cells.append(f"<td>{esc(value.strftime('%Y-%m-%d %H:%M:%S'))}</td>")
+                elif pd.isna(value) if not isinstance(value, str) else False:
+                    cells.append("<td></td>")
+                else:
+                    number = column.startswith("metrics.")
+                    css = ' class="dsm-num"' if number else ""
+                    cells.append(f"<td{css}>{esc(format_value(value))}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        more = (
+            f'<div class="dsm-muted">showing {limit} of {len(self.frame)}</div>'
+            if len(self.frame) > limit
+            else ""
+        )
+        return scoped(
+            f'<div class="dsm-title">{esc(title)}</div>'
+            f'<table class="dsm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
+            f"</tbody></table>{more}"
+        )

@@ -1,0 +1,347 @@
+"""The run filter language: MLflow's search syntax, plus ``or`` and parentheses.
+
+A filter is tokenised and parsed into SQLAlchemy expressions with every value
+bound as a parameter, so no text from the user is ever pasted into SQL.
+
+    metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
+    tags.owner IN ('ana', 'bo') and attributes.status != 'failed'
+    run_name LIKE 'base%' and start_time >= '2026-11-01'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
+
+from dsmagic.errors import DsmagicError
+from dsmagic.store._tracking_store import experiments_t, latest_t, params_t, runs_t, tags_t
+
+__all__ = ["FilterError", "compile_filter", "compile_order_by"]
+
+
+class FilterError(DsmagicError):
+    """A filter or order_by that cannot be understood."""
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.]))
+    | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")
+    | (?P<op><=|>=|!=|<>|==|=|<|>)
+    | (?P<paren>[(),])
+    | (?P<ident>(?:[A-Za-z_][\w]*\.)?(?:`[^`]+`|"[^"]+"|[\w][\w.\-/:]*))
+    )""",
+    re.VERBOSE,
+)
+
+_ENTITY_ALIASES = {
+    "metric": "metrics", "metrics": "metrics",
+    "param": "params", "params": "params", "parameter": "params", "parameters": "params",
+    "tag": "tags", "tags": "tags",
+    "attribute": "attributes", "attributes": "attributes", "attr": "attributes",
+    "run": "attributes",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "status": "status", "run_name": "name", "name": "name", "start_time": "start_time",
+    "end_time": "end_time", "run_id": "id", "id": "id", "experiment": "experiment",
+    "parent_id": "parent_id",
+}  # fmt: skip
+_TIME_ATTRIBUTES = {"start_time", "end_time"}
+_STRING_OPS = {"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN", "NOT LIKE", "NOT ILIKE"}
+
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    position: int
+
+
+def _tokenise(source: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(source):
+        if source[position:].strip() == "":
+            break
+        match = _TOKEN.match(source, position)
+        if not match or match.end() == position:
+            raise FilterError(
+                f"cannot read the filter at {source[position:].strip()[:20]!r} "
+                f"(column {position + 1}): quote strings with '...'"
+            )
+        kind = match.lastgroup or ""
+        text = match.group(kind)
+        start = match.start(kind)
+        if kind == "ident" and text.upper() in {"AND", "OR", "IN", "NOT", "LIKE", "ILIKE"}:
+            kind = "keyword"
+            text = text.upper()
+        tokens.append(_Token(kind, text, start))
+        position = match.end()
+    return tokens
+
+
+def _unquote_string(text: str) -> str:
+    body = text[1:-1]
+    if text[0] == "'":
+        body = body.replace("''", "'")
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+def _split_identifier(text: str) -> tuple[str, str]:
+    entity, dot, key = text.partition(".")
+    if dot and entity.lower() in _ENTITY_ALIASES:
+        entity = _ENTITY_ALIASES[entity.lower()]
+    elif text.lower() in _ATTRIBUTES:
+        return "attributes", text.lower()
+    else:
+        raise FilterError(
+            f"unknown field {text!r}: use metrics.<key>, params.<key>, tags.<key> or "
+            f"attributes.<{'|'.join(sorted(set(_ATTRIBUTES)))}>"
+        )
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in '`"':
+        key = key[1:-1]
+    if not key:
+        raise FilterError(f"{text!r} names no key: write {entity}.<key>")
+    if entity == "attributes":
+        if key.lower() not in _ATTRIBUTES:
+            raise FilterError(
+                f"unknown attribute {key!r}: choose from {', '.join(sorted(set(_ATTRIBUTES)))}"
+            )
+        key = key.lower()
+    return entity, key
+
+
+def _to_timestamp(value: Any, field: str) -> float:
+    if isinstance(value, (int, float)):
+        # MLflow filters give times in milliseconds; seconds are accepted too.
+        return value / 1000.0 if value > 1e11 else float(value)
+    try:
+        moment = _dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            f"{field} compares with a time: give seconds, milliseconds or an ISO date "
+            f"like '2026-11-01', not {value!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.timestamp()
+
+
+def _compare(column, op: str, value: Any) -> ColumnElement[bool]:
+    if op in ("IN", "NOT IN"):
+        clause = column.in_(value)
+        return not_(clause) if op == "NOT IN" else clause
+    if op in ("LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE"):
+        if not isinstance(value, str):
+            raise FilterError(f"{op} needs a quoted pattern such as '%rf%', not {value!r}")
+        clause = column.ilike(value) if "ILIKE" in op else column.like(value)
+        return not_(clause) if op.startswith("NOT") else clause
+    return {
+        "=": column == value, "!=": column != value, "<": column < value,
+        "<=": column <= value, ">": column > value, ">=": column >= value,
+    }[op]  # fmt: skip
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = _tokenise(source)
+        self.index = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.peek()
+        if token is None:
+            raise FilterError(f"the filter {self.source!r} ends too early")
+        self.index += 1
+        return token
+
+    def parse(self) -> ColumnElement[bool]:
+        expression = self.parse_or()
+        if self.peek() is not None:
+            token = self.take()
+            raise FilterError(
+                f"unexpected {token.text!r} at column {token.position + 1}: "
+                "join conditions with 'and' / 'or'"
+            )
+        return expression
+
+    def parse_or(self) -> ColumnElement[bool]:
+        parts = [self.parse_and()]
+        while (token := self.peek()) and token.kind == "keyword" and token.text == "OR":
+            self.take()
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else or_(*parts)
+
+    def parse_and(self) -> ColumnElement[bool]:
+        parts = [self.parse_atom()]
+        while (token := self.peek()) and token.kind == "keyword" and token.text == "AND":
+            self.take()
+            parts.append(self.parse_atom())
+        return parts[0] if len(parts) == 1 else and_(*parts)
+
+    def parse_atom(self) -> ColumnElement[bool]:
+        token = self.take()
+        if token.kind == "paren" and token.text == "(":
+            inner = self.parse_or()
+            closing = self.take()
+            if closing.text != ")":
+                raise FilterError(f"expected ')' at column {closing.position + 1}")
+            return inner
+        if token.kind != "ident":
+            raise FilterError(
+                f"expected a field such as metrics.acc at column {token.position + 1}, "
+                f"found {token.text!r}"
+            )
+        entity, key = _split_identifier(token.text)
+        op = self.parse_operator()
+        value = self.parse_value(op)
+        return self.build(entity, key, op, value)
+
+    def parse_operator(self) -> str:
+        token = self.take()
+        if token.kind == "op":
+            return {"==": "=", "<>": "!="}.get(token.text, token.text)
+        if token.kind == "keyword" and token.text in ("LIKE", "ILIKE", "IN"):
+            return token.text
+        if token.kind == "keyword" and token.text == "NOT":
+            following = self.take()
+            if following.kind == "keyword" and following.text in ("IN", "LIKE", "ILIKE"):
+                return f"NOT {following.text}"
+        raise FilterError(
+            f"expected a comparison (=, !=, <, <=, >, >=, LIKE, ILIKE, IN) at column "
+            f"{token.position + 1}, found {token.text!r}"
+        )
+
+    def parse_scalar(self) -> Any:
+        token = self.take()
+        if token.kind == "number":
+            number = float(token.text)
+            return int(number) if number.is_integer() and "." not in token.text else number
+        if token.kind == "string":
+            return _unquote_string(token.text)
+        if token.kind == "ident" and token.text.lower() in ("true", "false"):
+            return token.text.lower()
+        raise FilterError(
+            f"expected a value at column {token.position + 1}, found {token.text!r}: "
+            "quote strings with '...'"
+        )
+
+    def parse_value(self, op: str) -> Any:
+        if op not in ("IN", "NOT IN"):
+            return self.parse_scalar()
+        opening = self.take()
+        if opening.text != "(":
+            raise FilterError(f"{op} needs a list in parentheses, e.g. IN ('rf', 'gbm')")
+        values = [self.parse_scalar()]
+        while (token := self.take()).text == ",":
+            values.append(self.parse_scalar())
+        if token.text != ")":
+            raise FilterError(f"expected ',' or ')' at column {token.position + 1}")
+        return values
+
+    @staticmethod
+    def build(entity: str, key: str, op: str, value: Any) -> ColumnElement[bool]:
+        values = value if isinstance(value, list) else [value]
+        all_numbers = all(isinstance(v, (int, float)) for v in values)
+        if entity == "metrics":
+            if not all_numbers:
+                raise FilterError(f"metrics.{key} is a number: compare it with a number")
+            if op not in ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN"):
+                raise FilterError(f"{op} does not apply to metrics.{key}")
+            clause = _compare(latest_t.c.value, op, value)
+            return exists().where(latest_t.c.run_id == runs_t.c.id, latest_t.c.key == key, clause)
+        if entity in ("params", "tags"):
+            table = params_t if entity == "params" else tags_t
+            if entity == "params" and all_numbers:
+                column = params_t.c.value_num
+            elif op in _STRING_OPS or all(isinstance(v, str) for v in values):
+                column = table.c.value
+                value = [str(v) for v in values] if isinstance(value, list) else str(value)
+            else:
+                raise FilterError(f"{entity}.{key} holds text: compare it with a quoted string")
+            clause = _compare(column, op, value)
+            return exists().where(table.c.run_id == runs_t.c.id, table.c.key == key, clause)
+        attribute = _ATTRIBUTES[key]
+        if attribute in _TIME_ATTRIBUTES:
+            if op in ("LIKE", "ILIKE", "NOT LIKE", "NOT ILIKE"):
+                raise FilterError(f"{op} does not apply to {key}: compare times with < or >")
+            converted = [_to_timestamp(v, key) for v in values]
+            return _compare(
+                runs_t.c[attribute], op, converted if isinstance(value, list) else converted[0]
+            )
+        if attribute == "experiment":
+            clause = _compare(experiments_t.c.name, op, value)
+            return exists().where(experiments_t.c.id == runs_t.c.experiment_id, clause)
+        if attribute == "status":
+            value = (
+                [str(v).lower() for v in values] if isinstance(value, list) else str(value).lower()
+            )
+        elif not all(isinstance(v, str) for v in values):
+            raise FilterError(f"{key} holds text: compare it with a quoted string")
+        return _compare(runs_t.c[attribute], op, value)
+
+
+def compile_filter(source: str | None) -> ColumnElement[bool] | None:
+    """The SQL condition for a filter string (``None`` for an empty filter)."""
+    if source is None or not source.strip():
+        return None
+    if len(source) > 10_000:
+        raise FilterError("the filter is longer than 10,000 characters: split the search")
+    return _Parser(source).parse()
+
+
+_ORDER = re.compile(r"^\s*(?P<field>.+?)(?:\s+(?P<direction>asc|desc))?\s*$", re.IGNORECASE)
+
+
+def compile_order_by(clauses: str | list[str] | None) -> list[Any]:
+    """SQL ORDER BY terms for MLflow-style clauses like ``"metrics.acc DESC"``."""
+    if clauses is None:
+        return [runs_t.c.start_time.desc(), runs_t.c.id]
+    if isinstance(clauses, str):
+        clauses = [clauses]
+    terms: list[Any] = []
+    for clause in clauses:
+        match = _ORDER.match(clause)
+        if not match:
+            raise FilterError(f"cannot read order_by {clause!r}: write e.g. 'metrics.acc DESC'")
+        entity, key = _split_identifier(match.group("field").strip())
+        descending = (match.group("direction") or "asc").lower() == "desc"
+        if entity == "metrics":
+            column: Any = (
+                select(latest_t.c.value)
+                .where(latest_t.c.run_id == runs_t.c.id, latest_t.c.key == key)
+                .scalar_subquery()
+            )
+        elif entity in ("params", "tags"):
+            table = params_t if entity == "params" else tags_t
+            column = (
+                select(table.c.value)
+                .where(table.c.run_id == runs_t.c.id, table.c.key == key)
+                .scalar_subquery()
+            )
+            if entity == "params":
+                # Numbers sort as numbers (2 before 10); text follows, sorted as text.
+                number = (
+                    select(params_t.c.value_num)
+                    .where(params_t.c.run_id == runs_t.c.id, params_t.c.key == key)
+                    .scalar_subquery()
+                )
+                terms.append((number.desc() if descending else number.asc()).nulls_last())
+        elif _ATTRIBUTES[key] == "experiment":
+            column = (
+                select(experiments_t.c.name)
+                .where(experiments_t.c.id == runs_t.c.experiment_id)
+                .scalar_subquery()
+            )
+        else:
+            column = runs_t.c[_ATTRIBUTES[key]]
+        terms.append((column.desc() if descending else column.asc()).nulls_last())
+    terms.append(runs_t.c.start_time.desc())
+    return terms
