@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from dsmagic.store import _models_data, _models_pipeline  # noqa: F401  (register tables)
 from dsmagic.store._models import Base
 
 connection = context.config.attributes["connection"]

@@ -1,0 +1,5 @@
+import sys
+
+from dsmagic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""``dsmagic runs list|show|compare`` and ``dsmagic experiments list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers) -> None:
+    runs = subparsers.add_parser("runs", help="list, show and compare runs")
+    verbs = runs.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    listing = verbs.add_parser("list", help="runs matching a filter")
+    listing.add_argument("filter", nargs="?", default=None, help='e.g. "metrics.acc > 0.9"')
+    listing.add_argument("--order-by", "-o", action="append", default=None)
+    listing.add_argument("--experiment", "-e", default=None)
+    listing.add_argument("--limit", "-n", type=int, default=50)
+    listing.add_argument("--json", action="store_true", help="print JSON records")
+    listing.set_defaults(handler=_list)
+
+    show = verbs.add_parser("show", help="one run in full")
+    show.add_argument("run_id", help="run id or unique prefix")
+    show.add_argument("--cells", action="store_true", help="also print the recorded cells")
+    show.add_argument("--env", action="store_true", help="also print the recorded environment")
+    show.set_defaults(handler=_show)
+
+    compare = verbs.add_parser("compare", help="params and metrics of runs side by side")
+    compare.add_argument("run_ids", nargs="+")
+    compare.set_defaults(handler=_compare)
+
+    experiments = subparsers.add_parser("experiments", help="list experiments")
+    experiment_verbs = experiments.add_subparsers(dest="verb", metavar="VERB", required=True)
+    experiment_verbs.add_parser("list", help="experiments with their run counts").set_defaults(
+        handler=_experiments
+    )
+
+
+def _list(args: argparse.Namespace) -> int:
+    from dsmagic.tracking import TrackingClient
+    from dsmagic.tracking._frames import RunTable
+
+    frame = TrackingClient().search_runs(args.filter, args.order_by, args.experiment, args.limit)
+    if args.json:
+        print(frame.to_json(orient="records", date_format="iso"))
+    else:
+        print(RunTable(frame, args.filter)._text())
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from dsmagic.tracking import TrackingClient
+
+    client = TrackingClient()
+    run = client.get_run(args.run_id)
+    print(run._text())
+    if args.env:
+        print(json.dumps(client.environment(run.id), indent=2))
+    if args.cells:
+        for cell in client.cells(run.id):
+            print(f"--- In [{cell['execution_count']}] ({'ok' if cell['success'] else 'error'})")
+            print(cell["source"])
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from dsmagic.tracking import TrackingClient
+
+    print(TrackingClient().compare_runs(args.run_ids)._text())
+    return 0
+
+
+def _experiments(args: argparse.Namespace) -> int:
+    from dsmagic.tracking import TrackingClient
+
+    frame = TrackingClient().list_experiments()
+    print("no experiments yet" if frame.empty else frame.to_string(index=False))
+    return 0
