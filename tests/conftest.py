@@ -69,9 +69,11 @@ def sqlite_home(tmp_path: Path, monkeypatch) -> Path:
 @pytest.fixture
 def ipython(dsmagic_home):
     """A real IPython shell with the extension loaded."""
+    from IPython import get_ipython
     from IPython.testing.globalipapp import start_ipython
 
-    shell = start_ipython()
+    start_ipython()  # one shell per process; later calls return None
+    shell = get_ipython()
     shell.run_line_magic("load_ext", "dsmagic")
     yield shell
     shell.run_line_magic("unload_ext", "dsmagic")

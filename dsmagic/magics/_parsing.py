@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shlex
+from typing import Any
 
 from IPython.core.error import UsageError
 
@@ -48,3 +50,16 @@ def split_options(line: str) -> tuple[str, str]:
         elif line.startswith("--", index) and (index == 0 or line[index - 1].isspace()):
             return line[:index].strip(), line[index:]
     return line.strip(), ""
+
+
+def parse_arguments(magic: Any, line: str) -> Any:
+    """Parse a magic's line with its ``@magic_arguments`` parser, POSIX-quoted.
+
+    IPython's own splitting keeps quotes inside ``key='two words'``; shell rules
+    are what people expect.
+    """
+    try:
+        argv = shlex.split(line, posix=True)
+    except ValueError as exc:
+        raise UsageError(f"cannot split {line!r}: {exc} (close your quotes)") from None
+    return magic.parser.parse_args(argv)

@@ -6,9 +6,9 @@ import sys
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
-from dsmagic.magics._parsing import parse_pairs, split_options
+from dsmagic.magics._parsing import parse_arguments, parse_pairs, split_options
 
 
 @magics_class
@@ -48,7 +48,7 @@ class TrackingMagics(Magics):
 
         Example: %start_run baseline --experiment churn --tag owner=ana
         """
-        args = parse_argstring(self.start_run, line)
+        args = parse_arguments(self.start_run, line)
         from dsmagic.tracking import start_run
 
         run = start_run(
@@ -70,7 +70,7 @@ class TrackingMagics(Magics):
 
         Example: %end_run --status failed
         """
-        args = parse_argstring(self.end_run, line)
+        args = parse_arguments(self.end_run, line)
         from dsmagic.tracking import end_run
 
         run = end_run(args.status)
@@ -91,7 +91,7 @@ class TrackingMagics(Magics):
 
         Example: %log_param model=rf n_estimators=200
         """
-        args = parse_argstring(self.log_param, line)
+        args = parse_arguments(self.log_param, line)
         from dsmagic.tracking import log_params
 
         log_params(parse_pairs(args.pairs, "param"))
@@ -110,7 +110,7 @@ class TrackingMagics(Magics):
 
         Example: %log_metric acc=0.91 f1=0.88 --step 3
         """
-        args = parse_argstring(self.log_metric, line)
+        args = parse_arguments(self.log_metric, line)
         from dsmagic.tracking import log_metrics
 
         log_metrics(parse_pairs(args.pairs, "metric"), step=args.step)
@@ -123,7 +123,7 @@ class TrackingMagics(Magics):
 
         Example: %set_tag stage=baseline owner=ana
         """
-        args = parse_argstring(self.set_tag, line)
+        args = parse_arguments(self.set_tag, line)
         from dsmagic.tracking import set_tags
 
         set_tags({key: str(value) for key, value in parse_pairs(args.pairs, "tag").items()})
@@ -137,7 +137,7 @@ class TrackingMagics(Magics):
 
         Example: %log_artifact model.pkl --name models/rf.pkl
         """
-        args = parse_argstring(self.log_artifact, line)
+        args = parse_arguments(self.log_artifact, line)
         from dsmagic.tracking import log_artifact
 
         name = log_artifact(args.path, args.name)
@@ -156,7 +156,7 @@ class TrackingMagics(Magics):
         Example: %runs metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
         """
         text, options = split_options(line)
-        args = parse_argstring(self.runs, options)
+        args = parse_arguments(self.runs, options)
         from dsmagic.tracking import search_runs
         from dsmagic.tracking._frames import RunTable
 
@@ -171,7 +171,7 @@ class TrackingMagics(Magics):
 
         Example: %compare_runs 3f2a9c1d 8b7e6a5f
         """
-        args = parse_argstring(self.compare_runs, line)
+        args = parse_arguments(self.compare_runs, line)
         from dsmagic.tracking import compare_runs
 
         return compare_runs(args.run_ids)
@@ -184,7 +184,7 @@ class TrackingMagics(Magics):
 
         Example: %run_info 3f2a9c1d
         """
-        args = parse_argstring(self.run_info, line)
+        args = parse_arguments(self.run_info, line)
         from dsmagic.tracking import active_run, get_run
 
         if args.run_id:

@@ -35,17 +35,22 @@ def _boot_time() -> float | None:
     return None
 
 
-def process_start_time(pid: int) -> float | None:
-    """When process ``pid`` started (seconds since the epoch), where the OS tells."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (state first), on Linux."""
     try:
         with open(f"/proc/{pid}/stat") as handle:
             stat = handle.read()
     except OSError:
         return None
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), where the OS tells."""
+    fields = _proc_stat(pid)
     boot = _boot_time()
-    if boot is None:
+    if fields is None or boot is None:
         return None
-    fields = stat[stat.rfind(")") + 2 :].split()
     return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
@@ -73,6 +78,9 @@ def is_alive(host: str, pid: int, started: float, heartbeat: float, now: float) 
             return abs(started - own_start_time()) < 2.0
         if not _pid_alive(pid):
             return False
+        fields = _proc_stat(pid)
+        if fields is not None and fields[0] in ("Z", "X"):
+            return False  # exited, waiting to be reaped by its parent
         actual = process_start_time(pid)
         # A recycled pid belongs to a process that started later than ours did.
         return actual is None or abs(actual - started) < 2.0
