@@ -79,7 +79,7 @@ def test_eight_processes_logging_at_once_lose_nothing(sqlite_home, tmp_path):
         """
     children = [_python(code, tmp_path) for _ in range(8)]
     outputs = [child.communicate(timeout=300) for child in children]
-    for child, (out, err) in zip(children, outputs):
+    for child, (_, err) in zip(children, outputs):
         assert child.returncode == 0, err
         assert "locked" not in err.lower()
     run_ids = [out.strip() for out, _ in outputs]
