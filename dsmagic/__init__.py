@@ -39,6 +39,9 @@ _LAZY: dict[str, str] = {
     "flush": "dsmagic.tracking",
     "Run": "dsmagic.tracking",
     "TrackingClient": "dsmagic.tracking",
+    # data versioning, lineage and drift
+    "drift": "dsmagic.data",
+    "DriftReport": "dsmagic.data",
 }
 
 __all__ = [
