@@ -15,10 +15,11 @@ class CellRecorder:
         self.source = ""
 
     def pre_run_cell(self, info: Any) -> None:
-        from dsmagic.tracking._fluent import active_runs
-
         self.started = time.time()
-        self.runs = active_runs()
+        fluent = sys.modules.get("dsmagic.tracking._fluent")
+        if fluent is not None:
+            fluent.take_started_runs()
+            self.runs = fluent.active_runs()
         self.source = getattr(info, "raw_cell", "") or ""
 
     def post_run_cell(self, result: Any) -> None:
@@ -26,7 +27,9 @@ class CellRecorder:
         if fluent is None:  # tracking never used in this kernel: nothing to do
             return
         runs = list(self.runs)
-        runs += [run for run in fluent.active_runs() if run not in runs]
+        for run in fluent.take_started_runs() + fluent.active_runs():
+            if run not in runs:
+                runs.append(run)
         if runs:
             count = getattr(result, "execution_count", None)
             fluent.record_cell(

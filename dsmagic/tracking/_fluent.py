@@ -22,6 +22,7 @@ from dsmagic.tracking._client import TrackingClient
 from dsmagic.tracking._entities import Run
 
 FLUSH_SECONDS = 0.25
+_known_keys = _validation._valid_keys  # keys that passed validate_key
 
 
 class _Writer:
@@ -113,13 +114,24 @@ class ActiveRun:
 
     # -- buffered logging --------------------------------------------------------------
     def log_metric(self, key: str, value: Any, step: int | None = None) -> None:
-        _validation.validate_key(key, "metric key")
-        number = _validation.validate_metric_value(key, value)
-        step = self._next_step.get(key, 0) if step is None else _validation.validate_step(key, step)
-        self._next_step[key] = max(self._next_step.get(key, 0), step + 1)
-        point = (self.id, key, step, number, time.time())
-        with self._writer.lock:
-            self._writer.metrics.append(point)
+        # The hot path of logging in a loop: a key already seen and a plain float skip
+        # the validation calls; anything else gets the full checks.
+        if key not in _known_keys:
+            _validation.validate_key(key, "metric key")
+        if value.__class__ is not float:
+            value = _validation.validate_metric_value(key, value)
+        next_step = self._next_step
+        if step is None:
+            step = next_step.get(key, 0)
+            next_step[key] = step + 1
+        else:
+            step = _validation.validate_step(key, step)
+            if step >= next_step.get(key, 0):
+                next_step[key] = step + 1
+        point = (self.id, key, step, value, time.time())
+        writer = self._writer
+        with writer.lock:
+            writer.metrics.append(point)
 
     def log_params(self, params: dict[str, Any]) -> None:
         clean = _clean_params(params)
@@ -135,6 +147,9 @@ class ActiveRun:
 class _State:
     def __init__(self) -> None:
         self.stack: list[ActiveRun] = []
+        # Runs started since the kernel hook last asked: a run started and ended inside
+        # one cell still gets that cell recorded.
+        self.started: list[ActiveRun] = []
         self.writers: dict[str, _Writer] = {}
         self.clients: dict[str, TrackingClient] = {}
         self.experiment: str | None = None
@@ -272,6 +287,7 @@ def start_run(
             _state.experiment = experiment
         active = ActiveRun(client, stored, _writer_for(client))
         _state.stack.append(active)
+        _state.started.append(active)
         _ensure_thread()
         _capture_environment(active, notebook_path)
         return active
@@ -313,6 +329,12 @@ def active_runs() -> list[ActiveRun]:
     return list(_state.stack)
 
 
+def take_started_runs() -> list[ActiveRun]:
+    """Runs started since the last call (for the kernel's cell recorder)."""
+    started, _state.started = _state.started, []
+    return started
+
+
 def _require_run() -> ActiveRun:
     if _state.stack:
         return _state.stack[-1]
@@ -335,11 +357,14 @@ def _clean_tags(tags: dict[str, Any]) -> dict[str, str]:
 # (not even the run that logging without an active run would start).
 def log_metric(key: str, value: Any, step: int | None = None) -> None:
     """Log one metric point. Without ``step`` the run's next step for that key is used."""
-    if not _state.stack:
-        _validation.validate_key(key, "metric key")
-        _validation.validate_metric_value(key, value)
-        if step is not None:
-            _validation.validate_step(key, step)
+    stack = _state.stack
+    if stack:
+        stack[-1].log_metric(key, value, step)
+        return
+    _validation.validate_key(key, "metric key")
+    _validation.validate_metric_value(key, value)
+    if step is not None:
+        _validation.validate_step(key, step)
     _require_run().log_metric(key, value, step)
 
 

@@ -149,3 +149,11 @@ def test_compare_and_run_info_magics(ipython):
     assert comparison.differing_params == ["model"]
     info = run(ipython, f"%run_info {ids[0][:8]}").result
     assert info.name == "rf"
+
+
+def test_a_run_started_and_ended_in_one_cell_records_that_cell(ipython):
+    code = "import dsmagic as dm\nwith dm.start_run('inside') as r:\n    dm.log_metric('a', 1)"
+    assert run(ipython, code).success
+    run(ipython, "y = 1")  # after the run ended: not recorded
+    run_id = dm.search_runs("run_name = 'inside'")["run_id"][0]
+    assert [cell["source"] for cell in dm.get_cells(run_id)] == [code]
