@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, delete, func, or_, select, update
@@ -25,10 +27,12 @@ from dsmagic.store._models import (
 )
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_INSERT_METRICS = {
-    False: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)",
-    True: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (%s, %s, %s, %s, %s)",
-}
+_INSERT_METRICS = "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES "
+# SQLite gets many rows per INSERT: pysqlite releases the GIL around every statement,
+# so one row per statement makes a background writer wait on the logging thread for
+# each row (seconds per 100k points), and statement overhead dominates.
+# 199 rows (995 parameters) fit SQLite builds older than 3.32, limited to 999 parameters.
+_SQLITE_ROWS = 1000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 199
 _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
 
 runs_t: Table = Run.__table__  # type: ignore[assignment]
@@ -53,6 +57,22 @@ def numeric_value(value: str) -> float | None:
 
 def _nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
+
+
+def _latest_points(points) -> dict[tuple[str, str], tuple[str, str, int, float, float]]:
+    """The latest point of each (run, key): highest step, then timestamp; ties go to the last."""
+    latest: dict[tuple[str, str], tuple[str, str, int, float, float]] = {}
+    get = latest.get
+    for point in points:
+        where = point[:2]
+        current = get(where)
+        if (
+            current is None
+            or point[2] > current[2]
+            or (point[2] == current[2] and point[4] >= current[4])
+        ):
+            latest[where] = point
+    return latest
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -202,20 +222,19 @@ class TrackingStore:
         self.db.run_with_retry(work)
 
     def _write_metrics(self, connection: Connection, points) -> None:
-        # Raw DBAPI executemany: the fastest path, and NaN is mapped to NULL here.
-        rows = [(r, k, s, _nan_to_none(v), t) for r, k, s, v, t in points]
-        connection.exec_driver_sql(_INSERT_METRICS[self.db.dialect == "postgresql"], rows)
-        latest: dict[tuple[str, str], tuple[int, float, float]] = {}
-        for run_id, key, step, value, timestamp in points:
-            current = latest.get((run_id, key))
-            if current is None or (step, timestamp) >= (current[0], current[2]):
-                latest[(run_id, key)] = (step, value, timestamp)
+        # Raw DBAPI: the fastest path. NaN must be stored as NULL: SQLite does that
+        # itself when binding a NaN double; PostgreSQL would keep NaN, so map it here.
+        if self.db.dialect == "sqlite":
+            self._insert_sqlite_metrics(connection, points)
+        else:
+            rows = [(r, k, s, _nan_to_none(v), t) for r, k, s, v, t in points]
+            connection.exec_driver_sql(_INSERT_METRICS + "(%s, %s, %s, %s, %s)", rows)
         self._upsert(
             connection,
             latest_t,
             [
-                {"run_id": r, "key": k, "value": v, "step": s, "timestamp": t}
-                for (r, k), (s, v, t) in latest.items()
+                {"run_id": p[0], "key": p[1], "value": p[3], "step": p[2], "timestamp": p[4]}
+                for p in _latest_points(points).values()
             ],
             ["run_id", "key"],
             where=lambda new: or_(
@@ -223,6 +242,22 @@ class TrackingStore:
                 and_(new.step == latest_t.c.step, new.timestamp >= latest_t.c.timestamp),
             ),
         )
+
+    @staticmethod
+    def _insert_sqlite_metrics(connection: Connection, points) -> None:
+        size = _SQLITE_ROWS
+        full = len(points) - len(points) % size
+        if full:
+            connection.exec_driver_sql(
+                _INSERT_METRICS + ",".join(["(?,?,?,?,?)"] * size),
+                [tuple(chain.from_iterable(points[i : i + size])) for i in range(0, full, size)],
+            )
+        if full < len(points):
+            rest = points[full:]
+            connection.exec_driver_sql(
+                _INSERT_METRICS + ",".join(["(?,?,?,?,?)"] * len(rest)),
+                tuple(chain.from_iterable(rest)),
+            )
 
     def add_artifact(self, row: dict[str, Any]) -> None:
         self.db.run_with_retry(lambda c: self._upsert(c, artifacts_t, [row], ["run_id", "name"]))
