@@ -42,6 +42,9 @@ _LAZY: dict[str, str] = {
     # data versioning, lineage and drift
     "drift": "dsmagic.data",
     "DriftReport": "dsmagic.data",
+    # exploratory analysis
+    "eda": "dsmagic.eda",
+    "EDAReport": "dsmagic.eda",
 }
 
 __all__ = [

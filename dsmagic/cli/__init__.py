@@ -17,6 +17,7 @@ from dsmagic.errors import DsmagicError
 COMMAND_MODULES = [
     "dsmagic.cli._runs",
     "dsmagic.cli._db",
+    "dsmagic.cli._eda",
 ]
 
 

@@ -9,12 +9,13 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from dsmagic.errors import DsmagicError
+from dsmagic.magics._eda import EDAMagics
 from dsmagic.magics._hooks import CellRecorder
 from dsmagic.magics._tracking import TrackingMagics
 
 __all__ = ["MAGIC_CLASSES", "load", "unload"]
 
-MAGIC_CLASSES: list[type] = [TrackingMagics]
+MAGIC_CLASSES: list[type] = [TrackingMagics, EDAMagics]
 
 _recorders: dict[int, CellRecorder] = {}
 

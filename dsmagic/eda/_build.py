@@ -1,0 +1,161 @@
+"""Computing a report: sampling under the time budget, columns (cached), relations, alerts."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dsmagic.eda import _cache, _column_stats, _dataset, _relations
+from dsmagic.eda import _thresholds as T
+from dsmagic.eda._alerts import find_alerts
+
+_STATS_VERSION = 1
+_PILOT_ROWS = (2_000, 8_000)
+_PILOT_MIN_CELLS = 2_000_000
+
+
+def sample_rows(frame, rows: int):
+    """A reproducible random sample of ``rows`` rows, kept in the frame's order."""
+    import numpy as np
+
+    if rows >= len(frame):
+        return frame
+    chosen = np.sort(np.random.default_rng(0).choice(len(frame), size=rows, replace=False))
+    return frame.iloc[chosen]
+
+
+def column_stats(series, name: str, use_cache: bool = True) -> dict[str, Any]:
+    key = None
+    if use_cache:
+        digest = _cache.fingerprint(series)
+        if digest is not None:
+            key = (digest, name, _STATS_VERSION)
+            cached = _cache.get(key)
+            if cached is not None:
+                return copy.deepcopy(cached)
+        else:
+            _cache.get(("uncacheable", name, id(series)))  # counts the computation as a miss
+    stats = _column_stats.compute(series, name)
+    if key is not None:
+        _cache.put(key, copy.deepcopy(stats))
+    return stats
+
+
+def _core_seconds(frame, target: str | None) -> float:
+    started = time.perf_counter()
+    hashable = _dataset.hashable_frame(frame)
+    columns = {name: column_stats(frame[name], name, use_cache=False) for name in frame.columns}
+    _dataset.duplicate_rows(hashable)
+    _relations.compute(hashable, columns, target)
+    return time.perf_counter() - started
+
+
+def plan_rows(frame, target: str | None, budget: float) -> int | None:
+    """Rows to sample so the report fits the time budget (None: use every row).
+
+    Two small pilot runs give the fixed and the per-row cost; the report's cost is
+    assumed linear in rows (sorting is n log n, so this errs on the slow side)."""
+    rows, width = frame.shape
+    if budget == float("inf") or rows * max(width, 1) < _PILOT_MIN_CELLS:
+        return None
+    small, large = (sample_rows(frame, n) for n in _PILOT_ROWS)
+    t_small, t_large = _core_seconds(small, target), _core_seconds(large, target)
+    per_row = max(t_large - t_small, 1e-9) / (_PILOT_ROWS[1] - _PILOT_ROWS[0])
+    fixed = max(t_small - per_row * _PILOT_ROWS[0], 0.0)
+    # rendering and plots take about as long again as the fixed part; keep a margin
+    expected = 2 * fixed + per_row * rows
+    if expected <= budget:
+        return None
+    affordable = (budget - 2 * fixed) / per_row * 0.8
+    affordable = max(T.MIN_SAMPLE_ROWS, int(affordable))
+    return None if affordable >= rows else _round_down(affordable)
+
+
+def _round_down(rows: int) -> int:
+    magnitude = 10 ** max(len(str(rows)) - 2, 0)
+    return max(rows // magnitude * magnitude, 1)
+
+
+def build(
+    frame,
+    *,
+    target: str | None,
+    sample: int | None,
+    budget: float,
+    title: str,
+    notes: list[str],
+    progress: bool = True,
+    on_section: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    rows, width = frame.shape
+    report: dict[str, Any] = {
+        "title": title,
+        "target": target,
+        "notes": list(notes),
+        "sample": None,
+        "thresholds": dict(T.ALERT_RULES),
+        "columns": {},
+        "relations": None,
+        "alerts": None,
+        "pending": ["columns", "relations", "alerts"],
+    }
+    used = frame
+    if sample is not None and sample < rows:
+        used = sample_rows(frame, sample)
+        report["sample"] = {"rows": sample, "of": rows, "reason": "requested"}
+    elif sample is None:
+        planned = plan_rows(frame, target, budget)
+        if planned is not None:
+            used = sample_rows(frame, planned)
+            report["sample"] = {"rows": planned, "of": rows, "reason": f"time budget {budget:g} s"}
+    hashable = _dataset.hashable_frame(used)
+    used_rows = len(used)
+    duplicates = _dataset.duplicate_rows(hashable)
+    report["dataset"] = {
+        "rows": rows,
+        "columns": width,
+        "memory": int(frame.memory_usage(deep=True, index=False).sum()) if width else 0,
+        "rows_analysed": used_rows,
+        "duplicates": duplicates,
+        "duplicates_share": duplicates / used_rows if used_rows else 0.0,
+        "missing": _dataset.missing_patterns(used),
+        "head": _dataset.head_rows(used, T.SAMPLE_ROWS_SHOWN),
+        "head_columns": [str(c) for c in used.columns],
+    }
+    if rows == 0:
+        report["notes"].append("the frame has no rows: only column types can be shown")
+    if width == 0:
+        report["notes"].append("the frame has no columns: there is nothing to profile")
+    _emit(on_section, report)
+
+    from tqdm.auto import tqdm
+
+    steps = width + 5
+    bar = tqdm(total=steps, desc="eda", unit="step", delay=1.0, disable=not progress, leave=False)
+    try:
+        last_emit = time.perf_counter()
+        for name in used.columns:
+            bar.set_postfix_str(str(name)[:20], refresh=False)
+            report["columns"][name] = column_stats(used[name], name)
+            bar.update()
+            if on_section is not None and time.perf_counter() - last_emit > 1.0:
+                _emit(on_section, report)
+                last_emit = time.perf_counter()
+        report["pending"].remove("columns")
+        _emit(on_section, report)
+        report["relations"] = _relations.compute(hashable, report["columns"], target, bar.update)
+        report["pending"].remove("relations")
+        report["alerts"] = find_alerts(report)
+        report["pending"].remove("alerts")
+    finally:
+        bar.close()
+    report["elapsed"] = time.perf_counter() - started
+    return report
+
+
+def _emit(callback, report: dict[str, Any]) -> None:
+    if callback is not None:
+        callback(report)

@@ -1,0 +1,404 @@
+"""Statistics of one column, computed with vectorised numpy in one sorted pass.
+
+Definitions follow pandas exactly: ``std`` with ddof=1, quantiles by linear
+interpolation, skewness and kurtosis as pandas' bias-corrected ``.skew()`` and
+``.kurt()`` (excess kurtosis). Missing values (None, NaN, NaT, pd.NA) are left out
+of everything but ``missing``. Infinities are counted in ``infinite`` and
+``distinct`` and left out of every other numeric statistic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from typing import Any
+
+from dsmagic.eda import _thresholds as T
+
+QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+_ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key)$|^id[_\s.-]|Id$|ID$", re.I)
+_NUMERIC_INFER = {"integer", "floating", "mixed-integer-float", "decimal"}
+_DATETIME_INFER = {"datetime", "datetime64", "date"}
+
+
+def compute(series, name: str) -> dict[str, Any]:
+    """Every statistic of ``series`` as a plain dict (see the module docstring)."""
+    import pandas as pd
+    from pandas.api import types
+
+    n = len(series)
+    missing_mask = series.isna().to_numpy(dtype=bool)
+    missing = int(missing_mask.sum())
+    stats: dict[str, Any] = {
+        "dtype": str(series.dtype),
+        "rows": n,
+        "count": n - missing,
+        "missing": missing,
+        "missing_share": missing / n if n else 0.0,
+        "memory": int(series.memory_usage(deep=True, index=False)),
+        "notes": [],
+    }
+    dtype = series.dtype
+    if types.is_bool_dtype(dtype):
+        _boolean(series[~missing_mask], stats)
+    elif isinstance(dtype, pd.CategoricalDtype):
+        _categorical(series, stats, name)
+    elif types.is_datetime64_any_dtype(dtype):
+        _datetime(series[~missing_mask], stats)
+    elif types.is_timedelta64_dtype(dtype):
+        stats["notes"].append("durations are measured in seconds")
+        _numeric(series[~missing_mask].dt.total_seconds().to_numpy(dtype="float64"), stats, name)
+    elif types.is_numeric_dtype(dtype):
+        valid = series[~missing_mask]
+        native = valid.to_numpy(dtype="int64" if types.is_integer_dtype(dtype) else "float64")
+        if types.is_unsigned_integer_dtype(dtype):
+            native = valid.to_numpy(dtype="float64")
+        _numeric(native, stats, name)
+    elif types.is_string_dtype(dtype) and not types.is_object_dtype(dtype):
+        _strings(series, stats, name)
+    else:
+        _objects(series, missing_mask, stats, name)
+    count = stats["count"]
+    stats["distinct_share"] = stats["distinct"] / count if count else 0.0
+    return stats
+
+
+# -- numbers -----------------------------------------------------------------------
+
+
+def _moments(x, stats: dict[str, Any]) -> None:
+    import numpy as np
+
+    count = len(x)
+    nan = math.nan
+    if count == 0:
+        stats.update(mean=nan, std=nan, variance=nan, skewness=nan, kurtosis=nan)
+        return
+    mean = float(x.mean())
+    d = x - mean
+    d2 = d * d
+    m2_plain = float(d2.sum())
+    variance = m2_plain / (count - 1) if count > 1 else nan
+    # a second pass removes the rounding error left in the mean (as pandas' moments do)
+    d -= d.mean()
+    np.multiply(d, d, out=d2)
+    m2 = float(d2.sum())
+    m3 = float((d2 * d).sum())
+    m4 = float((d2 * d2).sum())
+    skew = kurt = nan
+    if count >= 3 and m2 > 0:
+        skew = (count * (count - 1) ** 0.5 / (count - 2)) * (m3 / m2**1.5)
+    if count >= 4 and m2 > 0:
+        adjust = 3 * (count - 1) ** 2 / ((count - 2) * (count - 3))
+        kurt = count * (count + 1) * (count - 1) * m4 / ((count - 2) * (count - 3) * m2**2)
+        kurt -= adjust
+    stats.update(
+        mean=mean,
+        std=math.sqrt(variance) if variance == variance else nan,
+        variance=variance,
+        skewness=skew,
+        kurtosis=kurt,
+    )
+
+
+def _runs(sorted_values):
+    """Start index and length of each run of equal values in a sorted array."""
+    import numpy as np
+
+    if len(sorted_values) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], np.flatnonzero(sorted_values[1:] != sorted_values[:-1]) + 1))
+    lengths = np.diff(np.append(starts, len(sorted_values)))
+    return starts, lengths
+
+
+def _top_from_runs(sorted_values, starts, lengths, convert=float) -> list[list[Any]]:
+    import numpy as np
+
+    if len(starts) == 0:
+        return []
+    k = min(T.MAX_TOP_VALUES, len(starts))
+    # most frequent first; ties keep ascending value order
+    order = np.argsort(-lengths, kind="stable")[:k]
+    return [[convert(sorted_values[starts[i]]), int(lengths[i])] for i in order]
+
+
+def _numeric(native, stats: dict[str, Any], name: str) -> None:
+    import numpy as np
+
+    infinite = 0
+    positive_inf = negative_inf = 0
+    if native.dtype.kind == "f":
+        finite_mask = np.isfinite(native)
+        infinite = len(native) - int(finite_mask.sum())
+        if infinite:
+            positive_inf = int(np.count_nonzero(native == np.inf))
+            negative_inf = infinite - positive_inf
+            native = native[finite_mask]
+    ordered = np.sort(native)
+    starts, lengths = _runs(ordered)
+    x = ordered.astype("float64", copy=False)
+    count = len(x)
+    stats["kind"] = "numeric"
+    stats["distinct"] = len(starts) + (positive_inf > 0) + (negative_inf > 0)
+    stats["infinite"] = infinite
+    stats["infinite_share"] = infinite / stats["count"] if stats["count"] else 0.0
+    stats["top"] = _top_from_runs(ordered, starts, lengths, _py_number)
+    _moments(x, stats)
+    nan = math.nan
+    if count:
+        quantiles = np.quantile(x, list(QUANTILES.values()))
+        stats.update({key: float(q) for key, q in zip(QUANTILES, quantiles)})
+        low, high = float(x[0]), float(x[-1])
+        zero_left = int(np.searchsorted(x, 0.0, side="left"))
+        zeros = int(np.searchsorted(x, 0.0, side="right")) - zero_left
+        negatives = zero_left
+        iqr = stats["p75"] - stats["p25"]
+        lower = stats["p25"] - T.OUTLIER_IQR * iqr
+        upper = stats["p75"] + T.OUTLIER_IQR * iqr
+        outliers = int(np.searchsorted(x, lower, side="left")) + int(
+            count - np.searchsorted(x, upper, side="right")
+        )
+        stats["histogram"] = _histogram(x, low, high, len(starts))
+    else:
+        stats.update(dict.fromkeys(QUANTILES, nan))
+        low = high = iqr = lower = upper = nan
+        zeros = negatives = outliers = 0
+        stats["histogram"] = None
+    stats.update(
+        min=low,
+        max=high,
+        range=high - low,
+        iqr=iqr,
+        zeros=zeros,
+        zeros_share=zeros / count if count else 0.0,
+        negatives=negatives,
+        outliers=outliers,
+        outliers_share=outliers / count if count else 0.0,
+        outlier_fences=[lower, upper],
+    )
+    if native.dtype.kind in "iu" and count >= T.IDENTIFIER_MIN_ROWS and len(starts) == count:
+        consecutive = high - low == count - 1
+        if consecutive or _ID_NAME.search(name):
+            stats["kind"] = "identifier"
+
+
+def _histogram(x, low: float, high: float, distinct: int) -> dict[str, list]:
+    import numpy as np
+
+    if distinct <= T.HISTOGRAM_BINS:
+        values, counts = np.unique(x, return_counts=True)
+        return {"values": [float(v) for v in values], "counts": [int(c) for c in counts]}
+    edges = np.linspace(low, high, T.HISTOGRAM_BINS + 1)
+    # x is sorted: bin counts are differences of insertion points (O(bins · log n))
+    cuts = np.searchsorted(x, edges[1:-1], side="left")
+    counts = np.diff(np.concatenate(([0], cuts, [len(x)])))
+    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
+
+
+def _py_number(value):
+    number = value.item() if hasattr(value, "item") else value
+    return number
+
+
+# -- booleans, datetimes -------------------------------------------------------------
+
+
+def _boolean(valid, stats: dict[str, Any]) -> None:
+    values = valid.to_numpy(dtype=bool)
+    true = int(values.sum())
+    count = len(values)
+    stats.update(
+        kind="boolean",
+        distinct=(true > 0) + (count - true > 0),
+        true=true,
+        false=count - true,
+        mean=true / count if count else math.nan,
+        top=sorted(([True, true], [False, count - true]), key=lambda p: -p[1]) if count else [],
+    )
+    stats["top"] = [pair for pair in stats["top"] if pair[1] > 0]
+
+
+def _datetime(valid, stats: dict[str, Any]) -> None:
+    import numpy as np
+    import pandas as pd
+
+    dtype = valid.dtype
+    ticks = np.sort(valid.array.asi8 if hasattr(valid.array, "asi8") else valid.to_numpy("int64"))
+    starts, lengths = _runs(ticks)
+    unit = np.datetime_data(getattr(dtype, "base", dtype))[0] if hasattr(dtype, "base") else "ns"
+    tz = getattr(dtype, "tz", None)
+
+    def stamp(tick) -> pd.Timestamp:
+        return (
+            pd.Timestamp(int(tick), unit=unit, tz="UTC").tz_convert(tz)
+            if tz
+            else pd.Timestamp(int(tick), unit=unit)
+        )
+
+    stats.update(kind="datetime", distinct=len(starts))
+    stats["top"] = _top_from_runs(ticks, starts, lengths, lambda t: stamp(t).isoformat())
+    if len(ticks) == 0:
+        stats.update(min=None, max=None, range=None, largest_gap=None, median_step=None,
+                     histogram=None)  # fmt: skip
+        return
+    stats.update(min=stamp(ticks[0]), max=stamp(ticks[-1]))
+    stats["range"] = stats["max"] - stats["min"]
+    distinct_ticks = ticks[starts]
+    if len(distinct_ticks) > 1:
+        steps = np.diff(distinct_ticks)
+        at = int(np.argmax(steps))
+        stats["largest_gap"] = pd.Timedelta(int(steps[at]), unit=unit)
+        stats["largest_gap_start"] = stamp(distinct_ticks[at])
+        median = float(np.median(steps))
+        stats["median_step"] = pd.Timedelta(round(median), unit=unit)
+        # gaps: steps more than 3x the usual spacing (missing days in a daily series, etc.)
+        stats["gaps"] = int(np.count_nonzero(steps > 3 * median)) if median > 0 else 0
+    else:
+        stats.update(largest_gap=None, largest_gap_start=None, median_step=None, gaps=0)
+    edges = np.linspace(float(ticks[0]), float(ticks[-1]), T.HISTOGRAM_BINS + 1)
+    cuts = np.searchsorted(ticks, edges[1:-1], side="left")
+    counts = np.diff(np.concatenate(([0], cuts, [len(ticks)])))
+    stats["histogram"] = {
+        "edges": [stamp(e).isoformat() for e in edges],
+        "counts": [int(c) for c in counts],
+    }
+
+
+# -- text and categories ---------------------------------------------------------------
+
+
+def _categorical(series, stats: dict[str, Any], name: str) -> None:
+    import pandas as pd
+
+    counts = series.value_counts(dropna=True)
+    counts = counts[counts > 0]
+    labels = pd.Index([str(v) for v in counts.index])
+    _from_value_counts(labels, counts.to_numpy(), list(counts.index), stats, name)
+    stats["kind"] = "categorical"  # a category dtype is the user's explicit choice
+
+
+def _strings(series, stats: dict[str, Any], name: str) -> None:
+    counts = series.value_counts(dropna=True)
+    _from_value_counts(counts.index, counts.to_numpy(), list(counts.index), stats, name)
+
+
+def _objects(series, missing_mask, stats: dict[str, Any], name: str) -> None:
+    import pandas as pd
+    from pandas.api import types
+
+    valid = series[~missing_mask]
+    inferred = types.infer_dtype(valid, skipna=True)
+    if inferred == "boolean":
+        _boolean(valid.astype(bool), stats)
+        return
+    if inferred in _NUMERIC_INFER:
+        _numeric(pd.to_numeric(valid).to_numpy(dtype="float64"), stats, name)
+        return
+    if inferred in _DATETIME_INFER:
+        try:
+            _datetime(pd.Series(pd.to_datetime(valid.to_numpy())), stats)
+            return
+        except (TypeError, ValueError):
+            pass
+    kinds = valid.map(lambda v: type(v).__name__).value_counts()
+    stats["python_types"] = {str(k): int(v) for k, v in kinds.items()}
+    numbers_only = set(kinds.index) <= {"int", "float", "bool", "Decimal"}
+    if len(kinds) > 1 and not numbers_only:
+        stats["mixed_types"] = True
+    unhashable = {"list", "dict", "set", "ndarray", "DataFrame", "Series"} & set(kinds.index)
+    if unhashable:
+        stats["notes"].append(
+            f"cells hold {', '.join(sorted(unhashable))}: distinct and top values are "
+            "counted on their text form; numeric statistics do not apply"
+        )
+    text = valid.map(str) if len(valid) else valid.astype("str")
+    counts = text.value_counts()
+    _from_value_counts(counts.index, counts.to_numpy(), list(counts.index), stats, name)
+    if unhashable:
+        stats["kind"] = "text"
+        stats.pop("as_text", None)
+
+
+def _from_value_counts(labels, counts, values, stats: dict[str, Any], name: str) -> None:
+    """Statistics of a text or category column from its distinct values and their counts."""
+    import numpy as np
+
+    count = int(counts.sum()) if len(counts) else 0
+    distinct = len(counts)
+    stats["distinct"] = distinct
+    k = min(T.MAX_TOP_VALUES, distinct)
+    stats["top"] = [[_plain(values[i]), int(counts[i])] for i in range(k)]
+    if distinct:
+        lengths = np.asarray(labels.str.len(), dtype="float64")
+        order = np.argsort(lengths, kind="stable")
+        cumulative = np.cumsum(counts[order])
+        median_at = np.searchsorted(cumulative, (count + 1) / 2)
+        blank = np.asarray(labels.str.strip() == "", dtype=bool)
+        stats["length"] = {
+            "min": int(lengths.min()),
+            "mean": float((lengths * counts).sum() / count),
+            "median": float(lengths[order][min(median_at, distinct - 1)]),
+            "max": int(lengths.max()),
+        }
+        stats["blank"] = int(counts[blank].sum())
+        mean_length = stats["length"]["mean"]
+    else:
+        stats["length"] = None
+        stats["blank"] = 0
+        mean_length = 0.0
+    parsed = _parses_as(labels, counts, count)
+    if parsed:
+        stats["as_text"] = parsed
+    if distinct == count and count >= T.IDENTIFIER_MIN_ROWS and mean_length <= 40:
+        stats["kind"] = "identifier"
+    elif mean_length > 50 or (distinct > count / 2 and mean_length >= 20):
+        stats["kind"] = "text"
+    else:
+        stats["kind"] = "categorical"
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, TypeError):
+            pass
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _parses_as(labels, counts, count: int) -> dict[str, Any] | None:
+    """Whether the distinct strings are really numbers or dates (share weighted by counts)."""
+    import numpy as np
+    import pandas as pd
+
+    if count == 0:
+        return None
+    probe = min(len(labels), 2000)
+    head, head_counts = labels[:probe], counts[:probe]
+    total = head_counts.sum()
+    numbers = pd.to_numeric(pd.Series(head, dtype=object), errors="coerce")
+    share = float(head_counts[numbers.notna().to_numpy()].sum() / total)
+    if share >= T.AS_TEXT_SHARE:
+        bad = [str(v) for v in head[numbers.isna().to_numpy()][:3]]
+        zeros = bool(pd.Series(head).str.match(r"^0\d").any())
+        return {"type": "number", "share": share, "unparsed": bad, "leading_zeros": zeros,
+                "estimated": probe < len(labels)}  # fmt: skip
+    has_digit = pd.Series(head).str.contains(r"\d", regex=True).to_numpy(dtype=bool)
+    if head_counts[has_digit].sum() / total < T.AS_TEXT_SHARE:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            dates = pd.to_datetime(pd.Series(head), errors="coerce", format="mixed")
+        except (ValueError, TypeError, OverflowError):
+            return None
+    ok = dates.notna().to_numpy() & has_digit
+    share = float(head_counts[ok].sum() / total)
+    if share >= T.AS_TEXT_SHARE:
+        bad = [str(v) for v in np.asarray(head)[~ok][:3]]
+        return {"type": "date", "share": share, "unparsed": bad, "estimated": probe < len(labels)}
+    return None

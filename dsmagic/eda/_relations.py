@@ -1,0 +1,325 @@
+"""Pairwise relations: Pearson and Spearman (numeric pairs), Cramér's V (categorical
+pairs), the correlation ratio η (categorical-numeric), and association with a target.
+
+Like pandas' ``DataFrame.corr``, each pair uses the rows where both values are present
+(infinities count as missing); Spearman ranks are re-computed on those rows with ties
+averaged, so results equal ``df.corr(method="spearman")``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dsmagic.eda import _thresholds as T
+
+_BLOCK = 65_536
+NUMERIC_KINDS = {"numeric"}
+CATEGORICAL_KINDS = {"categorical", "boolean"}
+
+
+# -- column encodings ------------------------------------------------------------------
+
+
+def numeric_values(series):
+    """float64 values with NaN for missing values and infinities."""
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types
+
+    if types.is_timedelta64_dtype(series.dtype):
+        values = series.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+    elif types.is_numeric_dtype(series.dtype) and not types.is_object_dtype(series.dtype):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if not values.flags.writeable:
+        values = values.copy()
+    values[np.isinf(values)] = np.nan
+    return values
+
+
+def category_codes(series):
+    """Integer codes 0..k-1 (-1 for missing) and k."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes.astype("int64", copy=False), len(uniques)
+
+
+# -- statistics of pairs ---------------------------------------------------------------
+
+
+def pairwise_pearson(matrix):
+    """Pearson matrix of the columns of ``matrix`` (NaN = missing), pairwise complete."""
+    import numpy as np
+
+    n, k = matrix.shape
+    with np.errstate(all="ignore"):
+        means = np.nanmean(matrix, axis=0) if n else np.zeros(k)
+    means = np.nan_to_num(means)
+    count = np.zeros((k, k))
+    sums = np.zeros((k, k))
+    squares = np.zeros((k, k))
+    products = np.zeros((k, k))
+    for start in range(0, n, _BLOCK):
+        block = matrix[start : start + _BLOCK] - means
+        present = ~np.isnan(block)
+        weights = present.astype("float64")
+        block[~present] = 0.0
+        count += weights.T @ weights
+        sums += block.T @ weights
+        squares += (block * block).T @ weights
+        products += block.T @ block
+    with np.errstate(all="ignore"):
+        covariance = products - sums * sums.T / count
+        variance = squares - sums * sums / count
+        result = covariance / np.sqrt(variance * variance.T)
+    result[count < 2] = np.nan
+    result = np.clip(result, -1.0, 1.0)
+    for i in range(k):
+        if count[i, i] >= 2 and variance[i, i] > 0:
+            result[i, i] = 1.0
+    return result
+
+
+def _average_ranks(sorted_values):
+    import numpy as np
+
+    if len(sorted_values) == 0:
+        return np.zeros(0)
+    starts = np.concatenate(([0], np.flatnonzero(sorted_values[1:] != sorted_values[:-1]) + 1))
+    lengths = np.diff(np.append(starts, len(sorted_values)))
+    return np.repeat(starts + (lengths + 1) / 2.0, lengths)
+
+
+def ranks(values, order, keep=None):
+    """Average ranks of ``values`` (NaN stays NaN), optionally only over rows in ``keep``."""
+    import numpy as np
+
+    rows = order if keep is None else order[keep[order]]
+    result = np.full(len(values), np.nan)
+    result[rows] = _average_ranks(values[rows])
+    return result
+
+
+def finite_order(values):
+    import numpy as np
+
+    present = np.flatnonzero(~np.isnan(values))
+    return present[np.argsort(values[present], kind="stable")]
+
+
+def pearson(a, b) -> float:
+    """Pearson of two arrays on the rows where both are present."""
+    import numpy as np
+
+    both = ~np.isnan(a) & ~np.isnan(b)
+    if both.sum() < 2:
+        return math.nan
+    x = a[both] - a[both].mean()
+    y = b[both] - b[both].mean()
+    denominator = math.sqrt(float((x * x).sum()) * float((y * y).sum()))
+    if denominator == 0:
+        return math.nan
+    return max(-1.0, min(1.0, float((x * y).sum()) / denominator))
+
+
+def spearman(a, b, order_a=None, order_b=None) -> float:
+    import numpy as np
+
+    both = ~np.isnan(a) & ~np.isnan(b)
+    order_a = finite_order(a) if order_a is None else order_a
+    order_b = finite_order(b) if order_b is None else order_b
+    return pearson(ranks(a, order_a, both), ranks(b, order_b, both))
+
+
+def cramers_v(codes_a, levels_a: int, codes_b, levels_b: int) -> float:
+    """Cramér's V of two coded columns (no continuity correction), pairwise complete."""
+    import numpy as np
+
+    both = (codes_a >= 0) & (codes_b >= 0)
+    flat = codes_a[both] * levels_b + codes_b[both]
+    table = np.bincount(flat, minlength=levels_a * levels_b).reshape(levels_a, levels_b)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0].astype("float64")
+    total = table.sum()
+    rows, columns = table.shape
+    if total == 0 or min(rows, columns) < 2:
+        return math.nan
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return math.sqrt(chi2 / (total * (min(rows, columns) - 1)))
+
+
+def correlation_ratio(codes, levels: int, values) -> float:
+    """η: the share of the numeric column's spread explained by the categories (sqrt)."""
+    import numpy as np
+
+    both = (codes >= 0) & ~np.isnan(values)
+    groups = codes[both]
+    x = values[both]
+    if len(x) < 2:
+        return math.nan
+    counts = np.bincount(groups, minlength=levels)
+    sums = np.bincount(groups, weights=x, minlength=levels)
+    mean = x.mean()
+    used = counts > 0
+    between = float((counts[used] * (sums[used] / counts[used] - mean) ** 2).sum())
+    total = float(((x - mean) ** 2).sum())
+    if total <= 0:
+        return math.nan
+    return math.sqrt(min(1.0, between / total))
+
+
+# -- the section -----------------------------------------------------------------------
+
+
+def _pick(columns: dict[str, dict[str, Any]], kinds: set[str], exclude: str | None, levels=None):
+    names = []
+    for name, stats in columns.items():
+        if name == exclude or stats.get("kind") not in kinds or stats.get("distinct", 0) < 2:
+            continue
+        if levels is not None and stats["distinct"] > levels:
+            continue
+        names.append(name)
+    return names
+
+
+def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=None):
+    """The relations section: matrices, their caps, and the target associations."""
+    import numpy as np
+
+    tick = tick or (lambda: None)
+    numeric_all = _pick(columns, NUMERIC_KINDS, None)
+    categorical_all = _pick(columns, CATEGORICAL_KINDS, None, T.MAX_CRAMER_LEVELS)
+    numeric = numeric_all[: T.MAX_PAIRWISE_COLUMNS]
+    categorical = categorical_all[: T.MAX_PAIRWISE_COLUMNS]
+    notes = []
+    for label, picked, every in (("numeric", numeric, numeric_all),
+                                 ("categorical", categorical, categorical_all)):  # fmt: skip
+        if len(every) > len(picked):
+            notes.append(
+                f"pairwise statistics use the first {len(picked)} of {len(every)} {label} "
+                f"columns (cap: {T.MAX_PAIRWISE_COLUMNS})"
+            )
+    high_levels = [
+        n
+        for n, s in columns.items()
+        if s.get("kind") in CATEGORICAL_KINDS and s.get("distinct", 0) > T.MAX_CRAMER_LEVELS
+    ]
+    if high_levels:
+        notes.append(
+            f"left out of Cramér's V and η (more than {T.MAX_CRAMER_LEVELS} levels): "
+            + ", ".join(high_levels[:10])
+        )
+    result: dict[str, Any] = {"numeric": numeric, "categorical": categorical, "notes": notes}
+    values = {name: numeric_values(frame[name]) for name in numeric}
+    if len(numeric) >= 2:
+        matrix = np.column_stack([values[name] for name in numeric])
+        result["pearson"] = pairwise_pearson(matrix)
+        tick()
+        orders = {name: finite_order(values[name]) for name in numeric}
+        for j, name in enumerate(numeric):
+            matrix[:, j] = ranks(values[name], orders[name])
+        spearman_matrix = pairwise_pearson(matrix)
+        del matrix
+        present = {name: ~np.isnan(values[name]) for name in numeric}
+        for i, a in enumerate(numeric):
+            for j in range(i + 1, len(numeric)):
+                b = numeric[j]
+                if not np.array_equal(present[a], present[b]):
+                    rho = spearman(values[a], values[b], orders[a], orders[b])
+                    spearman_matrix[i, j] = spearman_matrix[j, i] = rho
+        result["spearman"] = spearman_matrix
+        tick()
+    codes = {name: category_codes(frame[name]) for name in categorical}
+    if len(categorical) >= 2:
+        k = len(categorical)
+        matrix = np.eye(k)
+        for i in range(k):
+            for j in range(i + 1, k):
+                v = cramers_v(*codes[categorical[i]], *codes[categorical[j]])
+                matrix[i, j] = matrix[j, i] = v
+        result["cramers_v"] = matrix
+        tick()
+    if categorical and numeric:
+        eta = np.array(
+            [[correlation_ratio(*codes[c], values[n]) for n in numeric] for c in categorical]
+        )
+        result["eta"] = eta
+        tick()
+    if target is not None:
+        result["target"] = _target(frame, columns, target)
+        tick()
+    return result
+
+
+def target_task(stats: dict[str, Any]) -> str:
+    kind = stats.get("kind")
+    if kind in CATEGORICAL_KINDS:
+        return "classification"
+    if kind == "numeric":
+        whole = all(float(v).is_integer() for v, _ in stats.get("top", []))
+        if stats.get("distinct", 0) <= 10 and whole:
+            return "classification"
+        return "regression"
+    return "unsupported"
+
+
+def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str, Any]:
+    import numpy as np
+    import pandas as pd
+
+    stats = columns[target]
+    task = target_task(stats)
+    section: dict[str, Any] = {"column": target, "task": task, "associations": []}
+    series = frame[target]
+    if task == "classification":
+        counts = series.value_counts(dropna=True)
+        total = int(counts.sum())
+        section["classes"] = [
+            {"value": _label(v), "count": int(c), "share": c / total if total else 0.0}
+            for v, c in counts.head(50).items()
+        ]
+        if len(counts) >= 2:
+            section["minority_share"] = float(counts.iloc[-1] / total)
+            section["majority_share"] = float(counts.iloc[0] / total)
+        target_codes = category_codes(series)
+    else:
+        target_values = numeric_values(series)
+        target_order = finite_order(target_values)
+    rows = []
+    for name, feature in columns.items():
+        if name == target:
+            continue
+        kind = feature.get("kind")
+        if feature.get("distinct", 0) < 2:
+            continue
+        if kind in NUMERIC_KINDS:
+            x = numeric_values(frame[name])
+            if task == "classification":
+                rows.append((name, "η (correlation ratio)", correlation_ratio(*target_codes, x)))
+            else:
+                rho = spearman(x, target_values, None, target_order)
+                rows.append((name, "|Spearman|", abs(rho) if rho == rho else rho))
+        elif kind in CATEGORICAL_KINDS and feature["distinct"] <= T.MAX_CRAMER_LEVELS:
+            codes = category_codes(frame[name])
+            if task == "classification":
+                rows.append((name, "Cramér's V", cramers_v(*codes, *target_codes)))
+            else:
+                rows.append(
+                    (name, "η (correlation ratio)", correlation_ratio(*codes, target_values))
+                )
+    rows.sort(key=lambda r: -r[2] if r[2] == r[2] else 1.0)
+    section["associations"] = [{"column": n, "method": m, "score": s} for n, m, s in rows]
+    del np, pd
+    return section
+
+
+def _label(value):
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, TypeError):
+            pass
+    return value if isinstance(value, str | int | float | bool) else str(value)

@@ -1,0 +1,90 @@
+"""``%eda``: exploratory analysis of a frame, shown as its sections finish."""
+
+from __future__ import annotations
+
+import difflib
+
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from dsmagic.errors import DsmagicError
+from dsmagic.magics._parsing import parse_value
+
+
+def _lookup(namespace: dict, dotted: str, what: str):
+    """The value of a variable (or ``obj.attr``) in the notebook; never evaluates code."""
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        raise DsmagicError(f"{what} must be a variable name such as df or data.train, "
+                           f"got {dotted!r}")  # fmt: skip
+    if parts[0] not in namespace:
+        visible = [k for k in namespace if not k.startswith("_")]
+        close = difflib.get_close_matches(parts[0], visible, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DsmagicError(f"no variable named {parts[0]!r} in the notebook{hint}")
+    value = namespace[parts[0]]
+    for depth, part in enumerate(parts[1:], start=1):
+        if part.startswith("_") or not hasattr(value, part):
+            raise DsmagicError(f"{'.'.join(parts[:depth])!r} has no attribute {part!r}")
+        value = getattr(value, part)
+    return value
+
+
+def _sample(text: str | None):
+    if text is None:
+        return None
+    value = parse_value(text.rstrip("%"))
+    if text.endswith("%") and isinstance(value, int | float):
+        value = value / 100
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DsmagicError(f"--sample takes rows (100000) or a share (0.1 or 10%), got {text!r}")
+    return value
+
+
+@magics_class
+class EDAMagics(Magics):
+    @magic_arguments()
+    @argument("frame", help="Name of the DataFrame variable (or obj.attr).")
+    @argument("--target", "-t", default=None, help="Column to predict: balance and associations.")
+    @argument("--compare", "-c", default=None, metavar="FRAME",
+              help="Second frame (e.g. test): side by side, with drift per column.")  # fmt: skip
+    @argument("--html", default=None, metavar="PATH", help="Also write the report to this file.")
+    @argument("--sample", "-s", default=None, help="Rows (100000) or share (0.1, 10%%) to use.")
+    @argument("--time-budget", type=float, default=None, metavar="SECONDS",
+              help="Switch to a stated sample above this (default 60 s).")  # fmt: skip
+    @line_magic
+    def eda(self, line: str = ""):
+        """Exploratory analysis of a DataFrame: statistics, relations, alerts, charts.
+
+        The report appears section by section; the finished report is also stored in
+        the variable ``_eda``.
+
+        Examples:
+          %eda df
+          %eda df --target churned --html report.html
+          %eda train --compare test
+        """
+        args = parse_argstring(self.eda, line)
+        from IPython.display import HTML, display
+
+        from dsmagic.eda import eda
+
+        namespace = self.shell.user_ns
+        frame = _lookup(namespace, args.frame, "the frame")
+        other = _lookup(namespace, args.compare, "--compare") if args.compare else None
+        handle = display(HTML("<div><i>eda: computing…</i></div>"), display_id=True)
+
+        def refresh(report) -> None:
+            if handle is not None:
+                handle.update(report)
+
+        report = eda(frame, target=args.target, compare=other, sample=_sample(args.sample),
+                     time_budget=args.time_budget, title=args.frame,
+                     on_section=refresh)  # fmt: skip
+        if handle is not None:
+            handle.update(report)
+        else:
+            display(report)
+        namespace["_eda"] = report
+        if args.html:
+            print(f"wrote {report.to_html(args.html)}")
