@@ -20,6 +20,9 @@ from dsmagic.errors import DsmagicError, SchemaError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+# Our own name, so Optuna's RDB storage (which keeps its own "alembic_version") can share
+# the database with the runs.
+VERSION_TABLE = "dsmagic_alembic_version"
 _BUSY_TIMEOUT_MS = 60_000
 _LOCK_RETRIES = 8
 
@@ -157,9 +160,9 @@ class Database:
 
     @staticmethod
     def _read_revision(connection: Connection) -> str | None:
-        if not inspect(connection).has_table("alembic_version"):
+        if not inspect(connection).has_table(VERSION_TABLE):
             return None
-        row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
         return row[0] if row else None
 
     def ensure_schema(self) -> None:

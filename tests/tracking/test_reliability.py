@@ -134,7 +134,7 @@ def test_a_newer_store_is_refused_with_the_command_to_run(dsmagic_home, store_ur
     database = get_database(store_uri)
     database.ensure_schema()
     with database.transaction() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        connection.execute(text("UPDATE dsmagic_alembic_version SET version_num = '9999'"))
     dm.store.reset()
     with pytest.raises(dm.SchemaError, match=r"newer than this dsmagic.*pip install -U dsmagic"):
         dm.search_runs()
