@@ -23,6 +23,7 @@ _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 # Our own name, so Optuna's RDB storage (which keeps its own "alembic_version") can share
 # the database with the runs.
 VERSION_TABLE = "dsmagic_alembic_version"
+_READ_VERSION = "SELECT version_num FROM dsmagic_alembic_version"
 _BUSY_TIMEOUT_MS = 60_000
 _LOCK_RETRIES = 8
 
@@ -162,7 +163,7 @@ class Database:
     def _read_revision(connection: Connection) -> str | None:
         if not inspect(connection).has_table(VERSION_TABLE):
             return None
-        row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+        row = connection.execute(text(_READ_VERSION)).first()
         return row[0] if row else None
 
     def ensure_schema(self) -> None:
