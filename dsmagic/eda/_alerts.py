@@ -82,7 +82,12 @@ def _column_alerts(name: str, s: dict[str, Any], target: str | None) -> list[Ale
         add("numbers_as_text", f"{what} stored as text ({_pct(parsed['share'])} parse{tail})",
             fix, parsed["share"])  # fmt: skip
     if kind == "identifier" and name != target:
-        add("unique", f"every value is distinct ({s['distinct']:,}): looks like an identifier",
+        what = (
+            f"every value is distinct ({s['distinct']:,})"
+            if s["distinct"] == count
+            else f"{_pct(s['distinct_share'])} of the values are distinct and the name says id"
+        )
+        add("unique", f"{what}: looks like an identifier",
             "keep it out of the features (use it only to join or de-duplicate)",
             s["distinct_share"])  # fmt: skip
     if s.get("infinite"):

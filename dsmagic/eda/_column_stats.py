@@ -178,9 +178,11 @@ def _numeric(native, stats: dict[str, Any], name: str) -> None:
         outliers_share=outliers / count if count else 0.0,
         outlier_fences=[lower, upper],
     )
-    if native.dtype.kind in "iu" and count >= T.IDENTIFIER_MIN_ROWS and len(starts) == count:
-        consecutive = high - low == count - 1
-        if consecutive or _ID_NAME.search(name):
+    if native.dtype.kind in "iu" and count >= T.IDENTIFIER_MIN_ROWS:
+        unique = len(starts) == count
+        consecutive = unique and high - low == count - 1
+        named = _ID_NAME.search(name) is not None
+        if consecutive or (named and len(starts) >= 0.9 * count):
             stats["kind"] = "identifier"
 
 

@@ -18,18 +18,27 @@ _RC = {
 }
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float, left: float = 0.5, bottom: float = 0.4,
+            right: float = 0.1, top: float = 0.1):  # fmt: skip
+    """A figure with fixed margins in inches (a layout engine would triple the time)."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left / width, bottom=bottom / height,
+                           right=1 - right / width, top=1 - top / height)  # fmt: skip
+    return figure
+
+
+def _label_inches(labels, size: float = 7) -> float:
+    """Room for the longest tick label (about 0.6 em a character)."""
+    longest = max((len(str(label)) for label in labels), default=1)
+    return 0.15 + longest * size * 0.6 / 72
 
 
 def _svg(figure) -> str:
-    import matplotlib
-
+    """Called inside ``_styled`` (one rc context per chart: entering one deep-copies rcParams)."""
     buffer = io.StringIO()
-    with matplotlib.rc_context(_RC):
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     return svg[svg.find("<svg") :]
 
@@ -56,13 +65,26 @@ def distribution(stats: dict[str, Any], other: dict[str, Any] | None = None) -> 
     return None
 
 
+def _few_ticks(axes, x: int = 5, y: int = 4) -> None:
+    """Few ticks: each tick is a handful of artists, the bulk of a small chart's cost."""
+    axes.yaxis.set_major_locator(_locator(y))
+    if x:
+        axes.xaxis.set_major_locator(_locator(x))
+
+
+def _locator(n: int):
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(n)
+
+
 def _histogram(stats, histogram, other) -> str:
     import numpy as np
     import pandas as pd
 
-    figure = _figure(3.4, 1.7)
-    axes = figure.add_subplot()
     dates = stats.get("kind") == "datetime"
+    figure = _figure(3.4, 1.8, left=0.6, bottom=0.75 if dates else 0.4)
+    axes = figure.add_subplot()
 
     def draw(h, color, alpha, label):
         counts = np.asarray(h["counts"], dtype=float)
@@ -86,8 +108,11 @@ def _histogram(stats, histogram, other) -> str:
         axes.set_ylabel("share")
     else:
         axes.set_ylabel("rows")
+    _few_ticks(axes, x=0 if dates else 5)
     if dates:
-        figure.autofmt_xdate(rotation=30)
+        axes.tick_params(axis="x", labelrotation=30)
+        for label in axes.get_xticklabels():
+            label.set_horizontalalignment("right")
     axes.tick_params(labelsize=7)
     return _svg(figure)
 
@@ -97,7 +122,8 @@ def _top_values(top, other) -> str:
 
     labels = [_short(v) for v, _ in top][:10][::-1]
     counts = np.asarray([c for _, c in top][:10][::-1], dtype=float)
-    figure = _figure(3.4, 0.35 + 0.16 * len(labels))
+    figure = _figure(3.4 + _label_inches(labels), 0.55 + 0.16 * len(labels),
+                     left=_label_inches(labels), bottom=0.4)  # fmt: skip
     axes = figure.add_subplot()
     positions = np.arange(len(labels))
     if other is None:
@@ -114,6 +140,7 @@ def _top_values(top, other) -> str:
         axes.set_xlabel("share of top values")
         axes.legend(fontsize=7, frameon=False)
     axes.set_yticks(positions, labels)
+    axes.xaxis.set_major_locator(_locator(4))
     axes.tick_params(labelsize=7)
     return _svg(figure)
 
@@ -125,7 +152,12 @@ def heatmap(matrix, rows: list[str], columns: list[str], title: str, signed: boo
     values = np.asarray(matrix, dtype=float)
     size = max(len(rows), len(columns))
     cell = 0.32 if size <= 15 else max(0.12, 4.8 / size)
-    figure = _figure(1.6 + cell * len(columns), 0.9 + cell * len(rows))
+    labels_size = 7 if size <= 25 else 5
+    left = _label_inches([_short(r, 18) for r in rows], labels_size)
+    bottom = 0.2 + 0.75 * (_label_inches([_short(c, 18) for c in columns], labels_size) - 0.15)
+    width = left + cell * len(columns) + 1.0
+    height = bottom + cell * len(rows) + 0.3
+    figure = _figure(width, height, left=left, bottom=bottom, right=1.0, top=0.3)
     axes = figure.add_subplot()
     image = axes.imshow(
         values,
@@ -135,7 +167,6 @@ def heatmap(matrix, rows: list[str], columns: list[str], title: str, signed: boo
         aspect="auto",
         interpolation="nearest",
     )
-    labels_size = 7 if size <= 25 else 5
     axes.set_xticks(range(len(columns)), [_short(c, 18) for c in columns], rotation=60,
                     ha="right", fontsize=labels_size)  # fmt: skip
     axes.set_yticks(range(len(rows)), [_short(r, 18) for r in rows], fontsize=labels_size)
@@ -148,7 +179,10 @@ def heatmap(matrix, rows: list[str], columns: list[str], title: str, signed: boo
                 if not math.isnan(v):
                     axes.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
                               color="white" if abs(v) > 0.6 else "black")  # fmt: skip
-    figure.colorbar(image, ax=axes, shrink=0.8)
+    bar_axes = figure.add_axes((1 - 0.8 / width, bottom / height, 0.12 / width,
+                                cell * len(rows) / height))  # fmt: skip
+    figure.colorbar(image, cax=bar_axes)
+    bar_axes.tick_params(labelsize=6)
     return _svg(figure)
 
 
@@ -158,11 +192,13 @@ def bars(labels: list[str], values: list[float], xlabel: str, limit: float | Non
 
     labels = [_short(label, 24) for label in labels][::-1]
     values = np.nan_to_num(np.asarray(values, dtype=float)[::-1])
-    figure = _figure(3.8, 0.35 + 0.16 * len(labels))
+    left = _label_inches(labels)
+    figure = _figure(3.2 + left, 0.55 + 0.16 * len(labels), left=left, bottom=0.4)
     axes = figure.add_subplot()
     axes.barh(np.arange(len(labels)), values, color=_BLUE)
     axes.set_yticks(np.arange(len(labels)), labels)
     axes.set_xlabel(xlabel)
+    axes.xaxis.set_major_locator(_locator(5))
     if limit is not None:
         axes.set_xlim(0, limit)
     axes.tick_params(labelsize=7)
