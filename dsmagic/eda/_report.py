@@ -228,14 +228,32 @@ def eda(
                            title=f"{title or 'frame'} (compared)", notes=other_notes,
                            progress=progress)  # fmt: skip
         report.compare = EDAReport(other_data)
-        try:
-            from dsmagic.data import drift
-
-            report.drift = drift(frame, other_frame)
-        except DsmagicError as exc:
-            report.drift_error = str(exc)
+        report.drift, report.drift_error = _drift(frame, other_frame)
     _log_to_active_run(report)
     return report
+
+
+def _naive_utc(frame):
+    """Time-zone-aware columns as UTC instants without a zone (what drift compares)."""
+    from pandas.api import types
+
+    aware = [c for c in frame.columns if types.is_datetime64_any_dtype(frame[c].dtype)
+             and getattr(frame[c].dtype, "tz", None) is not None]  # fmt: skip
+    if not aware:
+        return frame
+    return frame.assign(**{c: frame[c].dt.tz_convert(None) for c in aware})
+
+
+def _drift(reference, current):
+    """Drift per column from dsmagic.data; a failure there costs the drift table only."""
+    from dsmagic.data import drift
+
+    try:
+        return drift(_naive_utc(reference), _naive_utc(current)), None
+    except DsmagicError as exc:
+        return None, str(exc)
+    except Exception as exc:  # the report says what it could not compute
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 def _log_to_active_run(report: EDAReport) -> None:
