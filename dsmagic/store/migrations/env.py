@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from dsmagic.store import _models_data, _models_pipeline  # noqa: F401  (register tables)
+from dsmagic.store import _models_data, _models_pipeline, _models_registry  # noqa: F401
 from dsmagic.store._database import VERSION_TABLE
 from dsmagic.store._models import Base
 
