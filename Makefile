@@ -18,8 +18,11 @@ setup: $(STAMP)
 system-deps:
 	./scripts/system-deps.sh
 
+# Jupyter refuses to run as root unless told; containers often are root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=examples
+	$(VENV)/bin/jupyter lab --notebook-dir=examples $(ROOT_FLAG)
 
 test: setup system-deps
 	$(VENV)/bin/ruff check .
@@ -30,9 +33,15 @@ test: setup system-deps
 demo: setup
 	$(PY) examples/demo.py
 
-bench: setup
-	$(PY) -m pip install -q -e ".[bench]"
-	$(PY) benchmarks/run.py
+# Benchmarks run in their own venv with the reference tools they compare against
+# (kept out of the dev extra); add a tool here to make it available to every script.
+BENCH_VENV ?= .venv-bench
+BENCH_TOOLS ?= mlflow
+
+bench:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -e . $(BENCH_TOOLS)
+	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,17 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dsmagic.store._database import Database
@@ -44,6 +54,27 @@ artifacts_t: Table = Artifact.__table__  # type: ignore[assignment]
 cells_t: Table = Cell.__table__  # type: ignore[assignment]
 env_t: Table = RunEnvironment.__table__  # type: ignore[assignment]
 experiments_t: Table = Experiment.__table__  # type: ignore[assignment]
+
+
+def _quoted(table: Table, prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{column.name}"' for column in table.columns)
+
+
+# load_runs runs on every search, so it talks to the driver directly: SQLAlchemy's
+# per-row Result machinery and the per-call rendering of `IN (...)` cost more than the
+# queries themselves. Only fixed column names and placeholders are put in the SQL text.
+_RUN_COLUMNS = [column.name for column in runs_t.columns] + ["experiment"]
+_LOAD_SQL = {
+    "runs": f"SELECT {_quoted(runs_t, 'r.')}, e.name FROM runs r "  # noqa: S608
+    "JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN ({marks})",
+    "params": 'SELECT run_id, "key", "value" FROM params WHERE run_id IN ({marks})',
+    "tags": 'SELECT run_id, "key", "value" FROM tags WHERE run_id IN ({marks})',
+    "metrics": 'SELECT run_id, "key", "value" FROM latest_metrics WHERE run_id IN ({marks})',
+    "artifacts": f"SELECT {_quoted(artifacts_t)} FROM artifacts "  # noqa: S608
+    "WHERE run_id IN ({marks}) "
+    "ORDER BY created_at",
+}
+_ARTIFACT_COLUMNS = [column.name for column in artifacts_t.columns]
 
 
 def numeric_value(value: str) -> float | None:
@@ -271,36 +302,33 @@ class TrackingStore:
     def load_runs(self, connection: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Full records of the given runs, in the given order."""
         records: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(run_ids)):
-            query = (
-                select(runs_t, experiments_t.c.name.label("experiment"))
-                .join(experiments_t, experiments_t.c.id == runs_t.c.experiment_id)
-                .where(runs_t.c.id.in_(chunk))
-            )
-            for row in connection.execute(query):
-                record = dict(row._mapping)
-                record.update(params={}, metrics={}, tags={}, artifacts=[])
-                records[record["id"]] = record
-            for table, field in ((params_t, "params"), (tags_t, "tags")):
-                for run_id, key, value in connection.execute(
-                    select(table.c.run_id, table.c.key, table.c.value).where(
-                        table.c.run_id.in_(chunk)
-                    )
-                ):
-                    records[run_id][field][key] = value
-            for run_id, key, value in connection.execute(
-                select(latest_t.c.run_id, latest_t.c.key, latest_t.c.value).where(
-                    latest_t.c.run_id.in_(chunk)
-                )
-            ):
-                records[run_id]["metrics"][key] = value
-            for row in connection.execute(
-                select(artifacts_t)
-                .where(artifacts_t.c.run_id.in_(chunk))
-                .order_by(artifacts_t.c.created_at)
-            ):
-                artifact = dict(row._mapping)
-                records[artifact.pop("run_id")]["artifacts"].append(artifact)
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        marker = "?" if self.db.dialect == "sqlite" else "%s"
+        cursor = dbapi.cursor()
+        try:
+
+            def fetch(what: str, chunk: Sequence[str]) -> Sequence[Any]:
+                marks = ", ".join([marker] * len(chunk))
+                cursor.execute(_LOAD_SQL[what].format(marks=marks), tuple(chunk))
+                return cursor.fetchall()
+
+            for chunk in _chunks(list(run_ids)):
+                for row in fetch("runs", chunk):
+                    record = dict(zip(_RUN_COLUMNS, row))
+                    record.update(params={}, metrics={}, tags={}, artifacts=[])
+                    records[record["id"]] = record
+                for field in ("params", "tags"):
+                    for run_id, key, value in fetch(field, chunk):
+                        records[run_id][field][key] = value
+                for run_id, key, value in fetch("metrics", chunk):
+                    # NULL is how NaN is stored (see NanFloat).
+                    records[run_id]["metrics"][key] = math.nan if value is None else value
+                for row in fetch("artifacts", chunk):
+                    artifact = dict(zip(_ARTIFACT_COLUMNS, row))
+                    records[artifact.pop("run_id")]["artifacts"].append(artifact)
+        finally:
+            cursor.close()
         return [records[run_id] for run_id in run_ids if run_id in records]
 
     def get_runs(self, run_ids: Sequence[str]) -> list[dict[str, Any]]:
