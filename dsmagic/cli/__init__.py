@@ -18,6 +18,9 @@ COMMAND_MODULES = [
     "dsmagic.cli._runs",
     "dsmagic.cli._db",
     "dsmagic.cli._eda",
+    "dsmagic.cli._pipeline",
+    "dsmagic.cli._models",
+    "dsmagic.cli._data",
 ]
 
 

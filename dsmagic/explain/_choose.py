@@ -29,9 +29,14 @@ def kind_of(model: Any) -> str:
 
 
 def is_classifier(model: Any) -> bool:
-    return getattr(model, "_estimator_type", None) == "classifier" or (
-        hasattr(model, "predict_proba") and hasattr(model, "classes_")
-    )
+    try:
+        from sklearn.base import is_classifier as sklearn_is_classifier
+
+        if sklearn_is_classifier(model):
+            return True
+    except Exception:  # not a scikit-learn estimator
+        pass
+    return hasattr(model, "predict_proba") and hasattr(model, "classes_")
 
 
 def predict_function(model: Any):

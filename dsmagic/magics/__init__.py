@@ -9,13 +9,16 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from dsmagic.errors import DsmagicError
+from dsmagic.magics._canvas import CanvasMagics
+from dsmagic.magics._data import DataMagics
 from dsmagic.magics._eda import EDAMagics
 from dsmagic.magics._hooks import CellRecorder
 from dsmagic.magics._tracking import TrackingMagics
+from dsmagic.magics._tuning import TuningMagics
 
 __all__ = ["MAGIC_CLASSES", "load", "unload"]
 
-MAGIC_CLASSES: list[type] = [TrackingMagics, EDAMagics]
+MAGIC_CLASSES: list[type] = [TrackingMagics, EDAMagics, CanvasMagics, TuningMagics, DataMagics]
 
 _recorders: dict[int, CellRecorder] = {}
 

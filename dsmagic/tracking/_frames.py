@@ -8,7 +8,10 @@ import pandas as pd
 
 from dsmagic._html import esc, format_value, scoped
 
-_BASE = ["run_id", "run_name", "experiment", "status", "start_time", "end_time", "parent_id"]
+_BASE = [
+    "run_id", "run_name", "experiment", "status", "start_time", "end_time", "parent_id",
+    "parent_run_id",  # MLflow's name for the same column
+]  # fmt: skip
 
 
 def runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -26,6 +29,7 @@ def runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             "start_time": record["start_time"],
             "end_time": record["end_time"],
             "parent_id": record["parent_id"],
+            "parent_run_id": record["parent_id"],
         }
         for key, value in record["metrics"].items():
             row["metrics." + key] = value
@@ -68,7 +72,7 @@ class RunTable:
         if self.frame.empty:
             return "no runs match" + (f" {self.filter!r}" if self.filter else "")
         return f"{len(self.frame)} run(s)\n" + self.frame.drop(
-            columns=["parent_id", "end_time"]
+            columns=["parent_id", "parent_run_id", "end_time"]
         ).to_string(index=False, max_colwidth=30)
 
     def _html(self, limit: int = 200) -> str:
@@ -79,7 +83,7 @@ class RunTable:
                 f"{esc(' ' + repr(self.filter)) if self.filter else ''}</div>"
             )
         shown = self.frame.head(limit)
-        columns = [c for c in shown.columns if c not in ("parent_id", "end_time")]
+        columns = [c for c in shown.columns if c not in ("parent_id", "parent_run_id", "end_time")]
         head = "".join(f"<th>{esc(c)}</th>" for c in columns)
         body = []
         for row in shown.itertuples(index=False):
