@@ -194,9 +194,9 @@ def _column_rows(stats: dict[str, Any]) -> list[list[Any]]:
 
 
 def version_text(version: Any) -> str:
-    state = "new" if version.created else "already stored"
+    state = " (new)" if version.created else ""
     lines = [
-        f"{version.ref} ({state}): {version.rows:,} rows x {version.columns} columns, "
+        f"{version.ref}{state}: {version.rows:,} rows x {version.columns} columns, "
         f"fingerprint {version.fingerprint[:16]}, {_size(version.size)}",
     ]
     if version.parents:
@@ -207,7 +207,7 @@ def version_text(version: Any) -> str:
 
 
 def version_html(version: Any) -> str:
-    state = "new version" if version.created else "already stored"
+    state = "new version" if version.created else "stored"
     head = (
         f'<div class="dsm-title">{esc(version.ref)} <span class="dsm-badge dsm-finished">'
         f"{esc(state)}</span></div>"
