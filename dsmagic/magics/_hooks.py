@@ -58,3 +58,11 @@ class CellRecorder:
                 self.shell.events.unregister(event, callback)
             except ValueError:
                 pass
+
+
+def current_cell_source(shell: Any) -> str | None:
+    """Source of the cell running in ``shell`` (as seen by pre_run_cell), or None."""
+    from dsmagic.magics import _recorders
+
+    recorder = _recorders.get(id(shell))
+    return recorder.source if recorder is not None else None
