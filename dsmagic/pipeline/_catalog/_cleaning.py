@@ -26,7 +26,14 @@ SPECS = [
         short="drop",
         inputs=(FRAME_IN,),
         outputs=(FRAME_OUT,),
-        params={"columns": {**columns("columns to remove"), "minItems": 1, "default": ...}},
+        params={
+            "columns": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "description": "columns to remove",
+            }
+        },
         imports=(),
         requires=("pandas",),
         code=lambda c: f"{c.out('df')} = {c.i('df')}.drop(columns={c.p('columns')})",

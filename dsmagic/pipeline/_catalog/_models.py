@@ -121,8 +121,8 @@ SPECS = [
            "k-nearest neighbours classifier", "Votes of the closest training rows.",
            _KNN, _KNN_TUNE, seeded=False),
     _model("svc", "SVC", "sklearn.svm", _C, "Support vector classifier",
-           "Maximum-margin classifier with a kernel; probabilities via Platt scaling.",
-           _SV, _SV_TUNE, fixed="probability=True"),
+           "Maximum-margin classifier with a kernel (no predict_proba: use it in hard voting, "
+           "stacking or with classification metrics, not ROC).", _SV, _SV_TUNE),
     _model("gaussian_nb", "GaussianNB", "sklearn.naive_bayes", _C, "Gaussian naive Bayes",
            "Independent Gaussian features per class; very fast.",
            {"var_smoothing": number(1e-9, "added variance for stability", **_POS)},
@@ -150,6 +150,7 @@ SPECS = [
            seeded=False),
 ]  # fmt: skip
 
+_FOLDS = integer(5, "cross-validation folds for the final estimator", minimum=2, maximum=20)
 MODELS_IN = Port("models", "model", multiple=True, doc="two or more fitted models")
 
 
@@ -160,7 +161,7 @@ def _ensemble(kind, cls, task, title, doc, params):
         )
         args = "".join(f", {k}={c.p(k)}" for k in params)
         if cls.startswith("Stacking"):
-            args += ", cv=KFold(n_splits=5, shuffle=True, random_state=SEED)"
+            args = f", cv=KFold(n_splits={c.p('folds')}, shuffle=True, random_state=SEED)"
         model = c.out("model")
         return (
             f"{model} = {cls}([{members}]{args})\n"
@@ -194,7 +195,9 @@ SPECS += [
     _ensemble("voting_regressor", "VotingRegressor", _R, "Voting regressor",
               "Average of the models' predictions.", {}),
     _ensemble("stacking_classifier", "StackingClassifier", _C, "Stacking classifier",
-              "A logistic regression learns from the models' cross-validated predictions.", {}),
+              "A logistic regression learns from the models' cross-validated predictions.",
+              {"folds": _FOLDS}),
     _ensemble("stacking_regressor", "StackingRegressor", _R, "Stacking regressor",
-              "A ridge regression learns from the models' cross-validated predictions.", {}),
+              "A ridge regression learns from the models' cross-validated predictions.",
+              {"folds": _FOLDS}),
 ]  # fmt: skip

@@ -8,17 +8,27 @@ FILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 
 def _shap(c) -> str:
-    model, X = c.i("model", "model"), c.i("X_test", "model")
-    background, explainer = c.out("background"), c.out("explainer")
-    values, out = c.out("values"), c.out("shap")
+    model, X, X_train = c.i("model", "model"), c.i("X_test", "model"), c.i("X_train", "model")
+    rows, chosen, estimator = c.out("rows"), c.out("chosen"), c.out("estimator")
+    explainer, values, out = c.out("explainer"), c.out("values"), c.out("shap")
     return (
-        f"{background} = {c.i('X_train', 'model')}.sample(\n"
-        f"    min({c.p('background')}, len({c.i('X_train', 'model')})), random_state=SEED\n"
-        ")\n"
-        f"{explainer} = shap.explainers.Permutation({model}.predict, {background}, seed=SEED)\n"
-        f"{values} = {explainer}({X}.iloc[: {c.p('samples')}])\n"
+        f"{rows} = {X_train}.sample(min({c.p('background')}, len({X_train})), random_state=SEED)\n"
+        f"{chosen} = {X}.iloc[: {c.p('samples')}]\n"
+        "# Explain the final estimator on the features it sees (after preprocessing).\n"
+        f"{estimator} = {model}[-1] if hasattr({model}, \"steps\") else {model}\n"
+        f"for _, transformer in getattr({model}, \"steps\", [])[:-1]:\n"
+        "    if hasattr(transformer, \"transform\"):  # resamplers only act in fit\n"
+        f"        {rows} = transformer.transform({rows})\n"
+        f"        {chosen} = transformer.transform({chosen})\n"
+        "try:  # tree and linear models get their exact, fast explainers\n"
+        f"    {explainer} = shap.Explainer({estimator}, {rows}, seed=SEED)\n"
+        "except TypeError:  # any other model: explain its predictions by permutation\n"
+        f"    {explainer} = shap.Explainer({estimator}.predict, {rows}, seed=SEED)\n"
+        f"{values} = np.abs({explainer}({chosen}).values)\n"
         f"{out} = pd.Series(\n"
-        f'    np.abs({values}.values).mean(axis=0), index={X}.columns, name="mean_abs_shap"\n'
+        f"    {values}.reshape(len({chosen}), {chosen}.shape[1], -1).mean(axis=(0, 2)),\n"
+        f"    index={chosen}.columns,\n"
+        '    name="mean_abs_shap",\n'
         ").sort_values(ascending=False)\n"
         f'{out}.to_csv(Path(OUTPUT_DIR) / "shap_{c.id}.csv")\n'
         f"print({out}.head(10))"
@@ -30,8 +40,8 @@ SPECS = [
         type="shap_explain",
         category="output",
         title="SHAP explanation",
-        doc="Mean absolute SHAP value per feature (permutation explainer, seeded), saved as "
-        "shap_<step>.csv. Needs numeric features.",
+        doc="Mean absolute SHAP value per feature after preprocessing (exact explainers for tree and "
+        "linear models, seeded permutation otherwise), saved as shap_<step>.csv.",
         short="shap",
         inputs=(MODEL_IN,),
         outputs=(Port("explanation", "explanation", doc="mean |SHAP| per feature"),),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dsmagic.pipeline._catalog._spec import FRAME_OUT, StepSpec, choice, string
 
 # A data path is relative to the data folder (``--data``) and never climbs out of it.
-PATH_PATTERN = r"^(?!/)(?![A-Za-z]:)(?!.*(^|[\\/])\.\.([\\/]|$)).+$"
+PATH_PATTERN = r"^(?!/)(?![A-Za-z]:)(?![\s\S]*(^|[\\/])\.\.([\\/]|$))[\s\S]+$"
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 DATASETS = {

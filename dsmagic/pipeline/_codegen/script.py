@@ -40,7 +40,7 @@ def render(program: Program) -> str:
     files = _list([*program.data_files, *(name + ".parquet" for name in program.frames)])
     extra = {"import argparse", "import logging", "import sys"}
     imports = "\n\n".join(format_imports(program.import_lines | extra))
-    text = f'''"""Pipeline {program.name!r}, exported by dsmagic {__version__}.
+    text = f'''"""A pipeline exported by dsmagic {__version__} (its name is in PIPELINE).
 
 Run it with: python pipeline.py --data DATA_DIR --output OUTPUT_DIR [--seed N]
 Exit codes: 0 success, 1 a step failed, 2 bad arguments or missing data files.
@@ -50,6 +50,7 @@ Exit codes: 0 success, 1 a step failed, 2 bad arguments or missing data files.
 
 log = logging.getLogger("pipeline")
 
+PIPELINE = {lit(program.name)}
 STEPS = {steps}
 DATA_FILES = {files}
 
@@ -60,7 +61,7 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description={lit("Run pipeline " + program.name)})
+    parser = argparse.ArgumentParser(description=f"Run pipeline {{PIPELINE}}")
     parser.add_argument("--data", default=".", help="folder with the input data files")
     parser.add_argument("--output", default="output", help="folder for metrics and models")
     parser.add_argument("--seed", type=int, default={program.seed!r}, help="random seed")

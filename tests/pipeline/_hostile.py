@@ -1,0 +1,5 @@
+"""Hostile text for every free-text parameter: quotes, newlines and a shell call."""
+
+from __future__ import annotations
+
+HOSTILE = "x'\"\n__import__('os').system('touch PWNED') #\\ ''' \"\"\" {SEED}"
