@@ -49,7 +49,9 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, int]:
 
 def _value_counts(series: pd.Series) -> pd.Series:
     try:
-        return series.value_counts(dropna=True, sort=True)
+        counts = series.value_counts(dropna=True, sort=True)
+        dict.fromkeys(counts.index)  # cells must be hashable to be categories
+        return counts
     except TypeError:  # unhashable cells (lists, dicts): compare their text
         return series.dropna().map(repr).value_counts(sort=True)
 

@@ -49,6 +49,7 @@ def _column(series: pd.Series, name: str) -> dict[str, Any]:
         return info
     try:
         counts = series.value_counts(dropna=True)
+        dict.fromkeys(counts.index)
     except TypeError:  # unhashable cells
         counts = series.dropna().map(repr).value_counts()
     info["distinct"] = len(counts)
