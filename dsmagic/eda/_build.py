@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import copy
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dsmagic.eda import _cache, _column_stats, _dataset, _relations
 from dsmagic.eda import _thresholds as T
 from dsmagic.eda._alerts import find_alerts
+from dsmagic.eda._dataset import sample_rows
 
 _STATS_VERSION = 1
 _PILOT_ROWS = (2_000, 8_000)
-_PILOT_MIN_CELLS = 2_000_000
-
-
-def sample_rows(frame, rows: int):
-    """A reproducible random sample of ``rows`` rows, kept in the frame's order."""
-    import numpy as np
-
-    if rows >= len(frame):
-        return frame
-    chosen = np.sort(np.random.default_rng(0).choice(len(frame), size=rows, replace=False))
-    return frame.iloc[chosen]
+_CELLS_PER_SECOND = 1_000_000  # far below any real machine: only bigger frames need a pilot
 
 
 def column_stats(series, name: str, use_cache: bool = True) -> dict[str, Any]:
@@ -58,7 +51,7 @@ def plan_rows(frame, target: str | None, budget: float) -> int | None:
     Two small pilot runs give the fixed and the per-row cost; the report's cost is
     assumed linear in rows (sorting is n log n, so this errs on the slow side)."""
     rows, width = frame.shape
-    if budget == float("inf") or rows * max(width, 1) < _PILOT_MIN_CELLS:
+    if budget == float("inf") or rows * max(width, 1) < budget * _CELLS_PER_SECOND:
         return None
     small, large = (sample_rows(frame, n) for n in _PILOT_ROWS)
     t_small, t_large = _core_seconds(small, target), _core_seconds(large, target)
@@ -137,13 +130,16 @@ def build(
     bar = tqdm(total=steps, desc="eda", unit="step", delay=1.0, disable=not progress, leave=False)
     try:
         last_emit = time.perf_counter()
-        for name in used.columns:
-            bar.set_postfix_str(str(name)[:20], refresh=False)
-            report["columns"][name] = column_stats(used[name], name)
-            bar.update()
-            if on_section is not None and time.perf_counter() - last_emit > 1.0:
-                _emit(on_section, report)
-                last_emit = time.perf_counter()
+        names = list(used.columns)
+        # numpy releases the GIL while sorting and reducing: columns run two at a time
+        with ThreadPoolExecutor(max_workers=_workers(used)) as pool:
+            done = pool.map(lambda name: column_stats(used[name], name), names)
+            for name, stats in zip(names, done):
+                report["columns"][name] = stats
+                bar.update()
+                if on_section is not None and time.perf_counter() - last_emit > 1.0:
+                    _emit(on_section, report)
+                    last_emit = time.perf_counter()
         report["pending"].remove("columns")
         _emit(on_section, report)
         report["relations"] = _relations.compute(hashable, report["columns"], target, bar.update)
@@ -154,6 +150,12 @@ def build(
         bar.close()
     report["elapsed"] = time.perf_counter() - started
     return report
+
+
+def _workers(frame) -> int:
+    if len(frame) < 50_000:
+        return 1  # threads cost more than they save on small columns
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _emit(callback, report: dict[str, Any]) -> None:

@@ -64,10 +64,13 @@ def fingerprint(series) -> str | None:
             values = series.to_numpy()
             if values.dtype == object:
                 hashed = pd.util.hash_pandas_object(series, index=False).to_numpy()
-                # hash_pandas_object reads object cells by value; add their types so
-                # 1 and "1" (same text) never share an entry.
-                kinds = pd.Series(values).map(type).astype(str).to_numpy(dtype=object)
-                digest.update("|".join(sorted(set(kinds))).encode())
+                # hash_pandas_object hashes object cells by their text: add the cells'
+                # types so 1 and "1" never share an entry (all-text columns: one C pass).
+                inferred = pd.api.types.infer_dtype(values, skipna=True)
+                digest.update(inferred.encode())
+                if inferred != "string":
+                    kinds = pd.Series(values).map(type).astype(str).to_numpy(dtype=object)
+                    digest.update("|".join(sorted(set(kinds))).encode())
                 _update_numpy(digest, hashed)
             else:
                 _update_numpy(digest, np.asarray(values))

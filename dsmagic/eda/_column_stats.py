@@ -119,8 +119,11 @@ def _top_from_runs(sorted_values, starts, lengths, convert=float) -> list[list[A
     if len(starts) == 0:
         return []
     k = min(T.MAX_TOP_VALUES, len(starts))
-    # most frequent first; ties keep ascending value order
-    order = np.argsort(-lengths, kind="stable")[:k]
+    # most frequent first, ties in ascending value order; only the candidates reaching
+    # the k-th largest count are sorted (a continuous column has a million runs)
+    kth = np.partition(lengths, len(lengths) - k)[len(lengths) - k]
+    candidates = np.flatnonzero(lengths >= kth)
+    order = candidates[np.argsort(-lengths[candidates], kind="stable")][:k]
     return [[convert(sorted_values[starts[i]]), int(lengths[i])] for i in order]
 
 
@@ -304,6 +307,10 @@ def _objects(series, missing_mask, stats: dict[str, Any], name: str) -> None:
             return
         except (TypeError, ValueError):
             pass
+    if inferred in ("string", "empty"):  # plain text in an object column (pandas < 3)
+        counts = valid.value_counts()
+        _from_value_counts(counts.index, counts.to_numpy(), list(counts.index), stats, name)
+        return
     kinds = valid.map(lambda v: type(v).__name__).value_counts()
     stats["python_types"] = {str(k): int(v) for k, v in kinds.items()}
     numbers_only = set(kinds.index) <= {"int", "float", "bool", "Decimal"}

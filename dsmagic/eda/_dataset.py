@@ -7,6 +7,16 @@ from typing import Any
 _MAX_PATTERNS = 10
 
 
+def sample_rows(frame, rows: int):
+    """A reproducible random sample of ``rows`` rows (seed 0), kept in the frame's order."""
+    import numpy as np
+
+    if rows >= len(frame):
+        return frame
+    chosen = np.sort(np.random.default_rng(0).choice(len(frame), size=rows, replace=False))
+    return frame.iloc[chosen]
+
+
 def hashable_frame(frame):
     """The frame with cells that cannot be hashed (lists, dicts) replaced by their text."""
     import pandas as pd

@@ -55,6 +55,8 @@ def pairwise_pearson(matrix):
     import numpy as np
 
     n, k = matrix.shape
+    if n >= 2 and not np.isnan(matrix).any():
+        return _complete_pearson(matrix)
     with np.errstate(all="ignore"):
         means = np.nanmean(matrix, axis=0) if n else np.zeros(k)
     means = np.nan_to_num(means)
@@ -83,6 +85,25 @@ def pairwise_pearson(matrix):
     return result
 
 
+def _complete_pearson(matrix):
+    """No missing values: one centred product, in blocks to bound memory."""
+    import numpy as np
+
+    n, k = matrix.shape
+    means = matrix.mean(axis=0)
+    products = np.zeros((k, k))
+    for start in range(0, n, _BLOCK):
+        block = matrix[start : start + _BLOCK] - means
+        products += block.T @ block
+    scale = np.sqrt(np.diag(products))
+    with np.errstate(all="ignore"):
+        result = np.clip(products / np.outer(scale, scale), -1.0, 1.0)
+    for i in range(k):
+        if scale[i] > 0:
+            result[i, i] = 1.0
+    return result
+
+
 def _average_ranks(sorted_values):
     import numpy as np
 
@@ -93,21 +114,50 @@ def _average_ranks(sorted_values):
     return np.repeat(starts + (lengths + 1) / 2.0, lengths)
 
 
-def ranks(values, order, keep=None):
-    """Average ranks of ``values`` (NaN stays NaN), optionally only over rows in ``keep``."""
-    import numpy as np
+class Ranker:
+    """Average ranks of one column (ties share their mean rank, NaN stays NaN), over all
+    its values or only over chosen rows, as pandas' ``rank()`` would give on those rows.
 
-    rows = order if keep is None else order[keep[order]]
-    result = np.full(len(values), np.nan)
-    result[rows] = _average_ranks(values[rows])
-    return result
+    Columns with few distinct values are ranked by counting (O(n), no sort); others
+    sort once and re-use that order for every subset of rows.
+    """
 
+    _COUNTING_MAX = 100_000
 
-def finite_order(values):
-    import numpy as np
+    def __init__(self, values) -> None:
+        import numpy as np
+        import pandas as pd
 
-    present = np.flatnonzero(~np.isnan(values))
-    return present[np.argsort(values[present], kind="stable")]
+        self.values = values
+        self.present = ~np.isnan(values)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.order = None
+        if len(uniques) <= self._COUNTING_MAX:
+            # codes renumbered in value order, so counting gives ranks
+            by_value = np.argsort(uniques)
+            position = np.empty(len(uniques), dtype=np.int64)
+            position[by_value] = np.arange(len(uniques))
+            self.codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
+            self.levels = len(uniques)
+        else:
+            self.codes = None
+            rows = np.flatnonzero(self.present)
+            self.order = rows[np.argsort(values[rows])]  # tie order does not matter
+
+    def ranks(self, keep=None):
+        import numpy as np
+
+        result = np.full(len(self.values), np.nan)
+        if self.codes is not None:
+            rows = self.present if keep is None else self.present & keep
+            codes = self.codes[rows]
+            counts = np.bincount(codes, minlength=self.levels)
+            average = np.cumsum(counts) - counts + (counts + 1) / 2.0
+            result[rows] = average[codes]
+            return result
+        rows = self.order if keep is None else self.order[keep[self.order]]
+        result[rows] = _average_ranks(self.values[rows])
+        return result
 
 
 def pearson(a, b) -> float:
@@ -125,13 +175,13 @@ def pearson(a, b) -> float:
     return max(-1.0, min(1.0, float((x * y).sum()) / denominator))
 
 
-def spearman(a, b, order_a=None, order_b=None) -> float:
+def spearman(a, b, ranker_a=None, ranker_b=None) -> float:
     import numpy as np
 
     both = ~np.isnan(a) & ~np.isnan(b)
-    order_a = finite_order(a) if order_a is None else order_a
-    order_b = finite_order(b) if order_b is None else order_b
-    return pearson(ranks(a, order_a, both), ranks(b, order_b, both))
+    ranker_a = Ranker(a) if ranker_a is None else ranker_a
+    ranker_b = Ranker(b) if ranker_b is None else ranker_b
+    return pearson(ranker_a.ranks(both), ranker_b.ranks(both))
 
 
 def cramers_v(codes_a, levels_a: int, codes_b, levels_b: int) -> float:
@@ -156,8 +206,10 @@ def correlation_ratio(codes, levels: int, values) -> float:
     import numpy as np
 
     both = (codes >= 0) & ~np.isnan(values)
-    groups = codes[both]
-    x = values[both]
+    if both.all():
+        groups, x = codes, values
+    else:
+        groups, x = codes[both], values[both]
     if len(x) < 2:
         return math.nan
     counts = np.bincount(groups, minlength=levels)
@@ -213,24 +265,24 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
             + ", ".join(high_levels[:10])
         )
     result: dict[str, Any] = {"numeric": numeric, "categorical": categorical, "notes": notes}
+    result["rows"] = len(frame)
+    if len(frame) > T.RELATIONS_MAX_ROWS:
+        from dsmagic.eda._dataset import sample_rows
+
+        notes.append(
+            f"relations are computed on a random sample of {T.RELATIONS_MAX_ROWS:,} of "
+            f"{len(frame):,} rows (cap: {T.RELATIONS_MAX_ROWS:,}); per-column statistics "
+            "use every row"
+        )
+        frame = sample_rows(frame, T.RELATIONS_MAX_ROWS)
+        result["rows"] = len(frame)
     values = {name: numeric_values(frame[name]) for name in numeric}
     if len(numeric) >= 2:
         matrix = np.column_stack([values[name] for name in numeric])
         result["pearson"] = pairwise_pearson(matrix)
         tick()
-        orders = {name: finite_order(values[name]) for name in numeric}
-        for j, name in enumerate(numeric):
-            matrix[:, j] = ranks(values[name], orders[name])
-        spearman_matrix = pairwise_pearson(matrix)
+        result["spearman"] = _spearman_matrix(numeric, values, matrix)
         del matrix
-        present = {name: ~np.isnan(values[name]) for name in numeric}
-        for i, a in enumerate(numeric):
-            for j in range(i + 1, len(numeric)):
-                b = numeric[j]
-                if not np.array_equal(present[a], present[b]):
-                    rho = spearman(values[a], values[b], orders[a], orders[b])
-                    spearman_matrix[i, j] = spearman_matrix[j, i] = rho
-        result["spearman"] = spearman_matrix
         tick()
     codes = {name: category_codes(frame[name]) for name in categorical}
     if len(categorical) >= 2:
@@ -254,6 +306,34 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
     return result
 
 
+def _spearman_matrix(names, values, matrix):
+    """Spearman for every pair, re-ranking on each pair's common rows as pandas does.
+
+    Columns are grouped by their missing-value pattern: pairs within a group share
+    their rows (global ranks are right), and all pairs between two groups share theirs
+    (one re-ranking per group pair, then one matrix product)."""
+    import numpy as np
+
+    rankers = [Ranker(values[name]) for name in names]
+    for j, ranker in enumerate(rankers):
+        matrix[:, j] = ranker.ranks()
+    result = pairwise_pearson(matrix)
+    groups: dict[bytes, list[int]] = {}
+    for j, ranker in enumerate(rankers):
+        groups.setdefault(np.packbits(ranker.present).tobytes(), []).append(j)
+    members = list(groups.values())
+    for g, first in enumerate(members):
+        for second in members[g + 1 :]:
+            keep = rankers[first[0]].present & rankers[second[0]].present
+            both = first + second
+            sub = np.column_stack([rankers[j].ranks(keep) for j in both])
+            within = pairwise_pearson(sub)
+            for a, i in enumerate(first):
+                for b, j in enumerate(second, start=len(first)):
+                    result[i, j] = result[j, i] = within[a, b]
+    return result
+
+
 def target_task(stats: dict[str, Any]) -> str:
     kind = stats.get("kind")
     if kind in CATEGORICAL_KINDS:
@@ -267,8 +347,6 @@ def target_task(stats: dict[str, Any]) -> str:
 
 
 def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str, Any]:
-    import numpy as np
-    import pandas as pd
 
     stats = columns[target]
     task = target_task(stats)
@@ -287,7 +365,7 @@ def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str,
         target_codes = category_codes(series)
     else:
         target_values = numeric_values(series)
-        target_order = finite_order(target_values)
+        target_ranker = Ranker(target_values)
     rows = []
     for name, feature in columns.items():
         if name == target:
@@ -300,7 +378,7 @@ def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str,
             if task == "classification":
                 rows.append((name, "η (correlation ratio)", correlation_ratio(*target_codes, x)))
             else:
-                rho = spearman(x, target_values, None, target_order)
+                rho = spearman(x, target_values, None, target_ranker)
                 rows.append((name, "|Spearman|", abs(rho) if rho == rho else rho))
         elif kind in CATEGORICAL_KINDS and feature["distinct"] <= T.MAX_CRAMER_LEVELS:
             codes = category_codes(frame[name])
@@ -312,7 +390,6 @@ def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str,
                 )
     rows.sort(key=lambda r: -r[2] if r[2] == r[2] else 1.0)
     section["associations"] = [{"column": n, "method": m, "score": s} for n, m, s in rows]
-    del np, pd
     return section
 
 

@@ -14,6 +14,7 @@ CORRELATION = 0.9  # alert when |Pearson|, |Spearman|, Cramér's V or η reaches
 AS_TEXT_SHARE = 0.95  # numbers or dates stored as text: at least 95 % of the values parse
 IDENTIFIER_MIN_ROWS = 20  # an all-distinct integer or string column this long is an identifier
 
+RELATIONS_MAX_ROWS = 100_000  # relations of larger frames use a stated random sample of rows
 MAX_PAIRWISE_COLUMNS = 50  # pairwise statistics use at most this many columns of each kind
 MAX_CRAMER_LEVELS = 100  # categorical columns with more levels are left out of Cramér's V
 MAX_TOP_VALUES = 10

@@ -179,3 +179,22 @@ def test_target_associations_are_ranked_with_the_informative_feature_first():
     assert regression.target["task"] == "regression"
     assert regression.target["associations"][0]["column"] == "signal"
     assert regression.target["associations"][0]["score"] == pytest.approx(1.0)
+
+
+def test_relations_of_big_frames_use_a_stated_sample_and_equal_pandas_on_it():
+    from dsmagic.eda._dataset import sample_rows
+
+    rng = np.random.default_rng(8)
+    n = 120_000
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "y": x + rng.normal(size=n), "z": rng.integers(0, 9, n)})
+    frame.loc[rng.choice(n, 5000, replace=False), "y"] = np.nan
+    report = _report(frame)
+    assert report.relations["rows"] == 100_000
+    assert any("random sample of 100,000 of 120,000 rows" in n for n in report.relations["notes"])
+    assert "random sample of 100,000 of 120,000 rows" in report.to_html()
+    assert report.columns["x"]["count"] == n  # per-column statistics use every row
+    rows = sample_rows(frame, 100_000)
+    for method in ("pearson", "spearman"):
+        np.testing.assert_allclose(report.correlation(method).to_numpy(),
+                                   rows.corr(method=method).to_numpy(), rtol=1e-9, atol=1e-9)  # fmt: skip

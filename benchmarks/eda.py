@@ -1,0 +1,218 @@
+"""EDA benchmark: dsmagic.eda vs ydata-profiling, side by side in one process.
+
+Run (ydata-profiling lives in its own venv because it pins older pandas/numpy):
+
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e . ydata-profiling
+    .venv-bench/bin/python benchmarks/eda.py            # full: 1,000,000 x 20 and 100,000 x 20
+    .venv-bench/bin/python benchmarks/eda.py --quick    # 100,000 x 20 and 20,000 x 20
+
+Targets (issue 4): the full report of a 1,000,000 x 20 mixed frame rendered to HTML at
+least 20x faster than ``ProfileReport(df, minimal=True).to_html()`` with peak memory under
+3x the frame's own size; 100,000 x 20 with correlations at least 20x faster than
+ydata-profiling's default report. Writes the "## EDA" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def mixed_frame(rows: int, seed: int = 0) -> pd.DataFrame:
+    """20 columns like a real table: floats with missing values and skew, integers,
+    low- and high-cardinality text, a boolean, a datetime and an id."""
+    rng = np.random.default_rng(seed)
+    income = rng.lognormal(10, 1, rows)
+    income[rng.random(rows) < 0.05] = np.nan
+    frame = pd.DataFrame({
+        "id": np.arange(rows),
+        "age": rng.normal(40, 12, rows).round(),
+        "income": income,
+        "spend": income * 0.1 + rng.normal(0, 50, rows),
+        "score": rng.uniform(0, 1, rows),
+        "visits": rng.poisson(2, rows),
+        "tenure": rng.integers(0, 120, rows),
+        "balance": rng.standard_t(3, rows) * 1000,
+        "rate": rng.beta(2, 5, rows),
+        "latency": rng.exponential(0.2, rows),
+        "temp": rng.normal(20, 5, rows),
+        "delta": rng.normal(0, 1, rows),
+        "items": rng.integers(0, 10, rows),
+        "plan": rng.choice(["free", "basic", "pro", "enterprise"], rows, p=[.5, .3, .15, .05]),
+        "country": rng.choice([f"c{i}" for i in range(30)], rows),
+        "city": rng.choice([f"city{i}" for i in range(2000)], rows),
+        "channel": rng.choice(["web", "app", "store", None], rows),
+        "active": rng.random(rows) < 0.8,
+        "signup": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, rows), "D"),
+        "churned": rng.random(rows) < 0.2,
+    })  # fmt: skip
+    frame.loc[rng.random(rows) < 0.02, "age"] = np.nan
+    return frame
+
+
+class ArrowPeak:
+    """Peak bytes held by pyarrow's allocator (strings live there; tracemalloc misses it)."""
+
+    def __init__(self) -> None:
+        import pyarrow as pa
+
+        self.pool = pa.default_memory_pool()
+        self.base = self.pool.bytes_allocated()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.pool.bytes_allocated() - self.base)
+            time.sleep(0.002)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_dsmagic(frame: pd.DataFrame, folder: Path, name: str) -> dict:
+    import dsmagic as dm
+    from dsmagic.eda import clear_cache
+
+    clear_cache()
+    gc.collect()
+    started = time.perf_counter()
+    report = dm.eda(frame, target="churned", progress=False, time_budget=float("inf"))
+    path = folder / f"{name}-dsmagic.html"
+    report.to_html(path)
+    seconds = time.perf_counter() - started
+    result = {"seconds": seconds, "html_bytes": path.stat().st_size,
+              "alerts": len(report.alerts), "sampled": report.sample is not None}  # fmt: skip
+    # memory in a second run: tracemalloc slows Python code, so it is not timed
+    clear_cache()
+    del report
+    gc.collect()
+    tracemalloc.start()
+    with ArrowPeak() as arrow:
+        dm.eda(frame, target="churned", progress=False, time_budget=float("inf")).to_html()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    result["peak_bytes"] = peak + arrow.peak
+    return result
+
+
+def run_ydata(frame: pd.DataFrame, folder: Path, name: str, minimal: bool) -> dict:
+    from ydata_profiling import ProfileReport
+
+    gc.collect()
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = ProfileReport(frame, minimal=minimal, progress_bar=False)
+        html = report.to_html()
+    seconds = time.perf_counter() - started
+    path = folder / f"{name}-ydata.html"
+    path.write_text(html, encoding="utf-8")
+    return {"seconds": seconds, "html_bytes": path.stat().st_size}
+
+
+def mb(n: float) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.0f} kB"
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) the "## EDA" section of RESULTS.md, leaving the others alone."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    pattern = re.compile(r"^## EDA\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text, current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text
+    handle, staging = tempfile.mkstemp(dir=RESULTS.parent, prefix=".RESULTS-")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(updated)
+    os.replace(staging, RESULTS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller frames")
+    args = parser.parse_args()
+    big, small = (100_000, 20_000) if args.quick else (1_000_000, 100_000)
+    import dsmagic
+    import ydata_profiling
+
+    folder = Path(tempfile.mkdtemp(prefix="eda-bench-"))
+    rows = []
+    frame = mixed_frame(big)
+    frame_bytes = int(frame.memory_usage(deep=True).sum())
+    ours = run_dsmagic(frame, folder, "big")
+    print(f"dsmagic {big:,} x 20: {ours['seconds']:.2f} s, peak {mb(ours['peak_bytes'])}, "
+          f"html {mb(ours['html_bytes'])}", flush=True)  # fmt: skip
+    theirs = run_ydata(frame, folder, "big", minimal=True)
+    print(f"ydata minimal {big:,} x 20: {theirs['seconds']:.2f} s", flush=True)
+    rows.append((f"{big:,} x 20, full report to HTML", "ProfileReport(minimal=True).to_html()",
+                 ours, theirs))  # fmt: skip
+    del frame
+    gc.collect()
+    frame = mixed_frame(small, seed=1)
+    ours_small = run_dsmagic(frame, folder, "small")
+    print(f"dsmagic {small:,} x 20: {ours_small['seconds']:.2f} s", flush=True)
+    theirs_small = run_ydata(frame, folder, "small", minimal=False)
+    print(f"ydata default {small:,} x 20: {theirs_small['seconds']:.2f} s", flush=True)
+    rows.append((f"{small:,} x 20, with correlations", "ProfileReport(df).to_html() (default)",
+                 ours_small, theirs_small))  # fmt: skip
+
+    machine = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "## EDA",
+        "",
+        f"`{' '.join(['.venv-bench/bin/python', 'benchmarks/eda.py'] + sys.argv[1:])}` — "
+        f"{machine} CPUs ({platform.machine()}), Python {platform.python_version()}, "
+        f"dsmagic {dsmagic.__version__}, ydata-profiling {ydata_profiling.__version__}, "
+        f"pandas {pd.__version__}, numpy {np.__version__}. Both run in the same process on "
+        "the same frame (20 mixed columns: 12 numeric with missing values and skew, text "
+        'of 4 to 2,000 levels, boolean, datetime, id); dsmagic with `target="churned"` '
+        "and no time budget (every row), correlations and charts included.",
+        "",
+        "| case | dsmagic | ydata-profiling | speed-up | HTML dsmagic / ydata |",
+        "|---|---|---|---|---|",
+    ]
+    for case, reference, a, b in rows:
+        lines.append(
+            f"| {case} | {a['seconds']:.2f} s | {b['seconds']:.1f} s ({reference}) | "
+            f"**{b['seconds'] / a['seconds']:.0f}x** | {mb(a['html_bytes'])} / "
+            f"{mb(b['html_bytes'])} |"
+        )
+    lines += [
+        "",
+        f"Peak memory of dsmagic on {big:,} x 20 (tracemalloc peak + pyarrow pool peak, above "
+        f"the frame itself): {mb(ours['peak_bytes'])} = "
+        f"**{ours['peak_bytes'] / frame_bytes:.2f}x** the frame's {mb(frame_bytes)} "
+        "(target: under 3x).",
+        "",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    write_section(text)
+
+
+if __name__ == "__main__":
+    main()
