@@ -109,7 +109,7 @@ def test_text_category_boolean_and_tz_datetime_columns():
         stats = report.columns[name]
         assert stats["count"] == frame[name].notna().sum()
         assert stats["distinct"] == frame[name].nunique()
-        top_value, top_count = stats["top"][0]
+        _top_value, top_count = stats["top"][0]
         assert top_count == frame[name].value_counts().iloc[0]
     assert report.columns["words"]["kind"] == "categorical"
     assert report.columns["words"]["blank"] == int((words == "").sum())
@@ -172,7 +172,7 @@ def test_target_associations_are_ranked_with_the_informative_feature_first():
     report = _report(frame, target="churned")
     target = report.target
     assert target["task"] == "classification"
-    assert [a["column"] for a in target["associations"]][0] == "signal"
+    assert next(a["column"] for a in target["associations"]) == "signal"
     shares = {c["value"]: c["share"] for c in target["classes"]}
     assert shares["yes"] == pytest.approx((frame["churned"] == "yes").mean())
     regression = _report(frame.assign(y=signal * 3 + 1), target="y")
@@ -196,5 +196,5 @@ def test_relations_of_big_frames_use_a_stated_sample_and_equal_pandas_on_it():
     assert report.columns["x"]["count"] == n  # per-column statistics use every row
     rows = sample_rows(frame, 100_000)
     for method in ("pearson", "spearman"):
-        np.testing.assert_allclose(report.correlation(method).to_numpy(),
-                                   rows.corr(method=method).to_numpy(), rtol=1e-9, atol=1e-9)  # fmt: skip
+        ours, theirs = report.correlation(method), rows.corr(method=method)
+        np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-9, atol=1e-9)
