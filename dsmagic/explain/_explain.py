@@ -65,6 +65,7 @@ def explain(
     for value, what in ((n_background, "n_background"), (max_rows, "max_rows")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise DsmagicError(f"{what} must be a whole number >= 1, got {value!r}")
+    frame = _match_columns(model, frame)
     notes = []
     if kind_of(model) == "other" and max_rows == DEFAULT_MAX_ROWS:
         # A permutation explainer calls the model thousands of times per row.
@@ -107,6 +108,40 @@ def explain(
     if log:
         explanation._log_to_active_run()
     return explanation
+
+
+def _match_columns(model: Any, frame):
+    """Check X against what the model was fitted on (SHAP's C code aborts the process on a
+    mismatch rather than raising), and put columns in the fitted order."""
+    expected = getattr(model, "feature_names_in_", None)
+    name = type(model).__name__
+    if expected is not None:
+        expected = [str(c) for c in expected]
+        columns = [str(c) for c in frame.columns]
+        missing = [c for c in expected if c not in columns]
+        if len(missing) == len(expected):  # an unnamed array: columns are by position
+            if frame.shape[1] != len(expected):
+                raise DsmagicError(
+                    f"X has {frame.shape[1]} columns but the {name} was fitted on "
+                    f"{len(expected)}; pass the same columns as in fit()"
+                )
+            return frame.set_axis(expected, axis=1)
+        if missing:
+            raise DsmagicError(
+                f"X lacks columns the {name} was fitted on: {missing[:10]}; pass the same "
+                "columns as in fit()"
+            )
+        if columns != expected:
+            frame = frame.loc[:, [c for c in frame.columns if str(c) in set(expected)]]
+            frame = frame[sorted(frame.columns, key=lambda c: expected.index(str(c)))]
+        return frame
+    count = getattr(model, "n_features_in_", None)
+    if isinstance(count, int) and frame.shape[1] != count:
+        raise DsmagicError(
+            f"X has {frame.shape[1]} columns but the {name} was fitted on {count}; pass the same "
+            "columns as in fit()"
+        )
+    return frame
 
 
 def _pick_output(result, model, target_class):

@@ -68,8 +68,8 @@ def _training_metrics(estimator, X, y) -> dict[str, float]:
             out["training_r2"] = metrics.r2_score(y, predicted)
             out["training_mae"] = metrics.mean_absolute_error(y, predicted)
             out["training_rmse"] = metrics.mean_squared_error(y, predicted) ** 0.5
-    except Exception:
-        pass
+    except Exception as exc:
+        _note(f"autolog skipped some training metrics: {type(exc).__name__}: {exc}")
     return {k: float(v) for k, v in out.items()}
 
 
@@ -120,7 +120,7 @@ def _record(estimator, X, y, run) -> None:
 
 def _wrap(original):
     @functools.wraps(original)
-    def fit(self, X, y=None, *args, **kwargs):
+    def fit(self, *args, **kwargs):
         from dsmagic.tracking import active_run, start_run
 
         with _lock:
@@ -128,12 +128,14 @@ def _wrap(original):
             _depth["value"] += 1
         try:
             if nested:
-                return original(self, X, y, *args, **kwargs)
+                return original(self, *args, **kwargs)
+            X = args[0] if args else kwargs.get("X")
+            y = args[1] if len(args) > 1 else kwargs.get("y")
             current = active_run()
             own = current is None
             run = start_run(type(self).__name__) if own else current
             try:
-                result = original(self, X, y, *args, **kwargs)
+                result = original(self, *args, **kwargs)
             except BaseException:
                 if own:
                     run.__exit__(RuntimeError, None, None)
@@ -160,7 +162,14 @@ def _estimator_classes() -> list[type]:
 
     classes = [cls for _, cls in all_estimators()]
     classes += [BaseSearchCV, Pipeline]
-    return [cls for cls in classes if "fit" in cls.__dict__]
+    # fit often lives in a private base class (BaseForest.fit): patch where it is defined.
+    owners: dict[type, None] = {}
+    for cls in classes:
+        for base in cls.__mro__:
+            if "fit" in base.__dict__:
+                owners[base] = None
+                break
+    return list(owners)
 
 
 def autolog(enable: bool = True, *, log_models: bool = True, max_tuning_runs: int | None = None,

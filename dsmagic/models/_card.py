@@ -38,7 +38,7 @@ class ModelCard:
     """A model card for a run or a registered version. ``to_html()``, ``to_markdown()``."""
 
     def __init__(self, run, version, *, intended_use, limitations, comparison, importance,
-                 groups, datasets, title) -> None:  # fmt: skip
+                 groups, datasets, title, notes=()) -> None:  # fmt: skip
         self.run = run
         self.version = version
         self.intended_use = intended_use
@@ -48,6 +48,7 @@ class ModelCard:
         self.groups = groups
         self.datasets = datasets
         self.title = title
+        self.notes = list(notes)
 
     # -- sections as plain data ----------------------------------------------------------
     def _facts(self) -> list[tuple[str, str]]:
@@ -66,6 +67,7 @@ class ModelCard:
 
     def _limitations(self) -> list[str]:
         items = [self.limitations] if self.limitations else []
+        items += self.notes
         if self.groups:
             items += self.groups["warnings"]
         if not self.datasets:
@@ -221,7 +223,13 @@ def model_card(
     groups = None
     if sensitive is not None:
         groups = _card_data.performance_by_group(model, X, y, sensitive)
-    importance = _card_data.shap_importance(run, model, X, explanation)
+    notes = []
+    features = _card_data.model_features(model, X, sensitive)
+    try:
+        importance = _card_data.shap_importance(run, model, features, explanation)
+    except DsmagicError as exc:
+        importance = None
+        notes.append(f"SHAP importance could not be computed: {exc}")
     default_title = version.uri if version is not None else run.name
     return ModelCard(
         run,
@@ -233,4 +241,5 @@ def model_card(
         groups=groups,
         datasets=run_datasets(run.id),
         title=title or default_title,
+        notes=notes,
     )

@@ -102,6 +102,16 @@ def shap_importance(run, model=None, X=None, explanation=None, top: int = 10):
     return None
 
 
+def model_features(model, X, sensitive):
+    """X as the model needs it: without the sensitive column when it was not a feature."""
+    columns = getattr(X, "columns", None)
+    fitted = getattr(model, "feature_names_in_", None)
+    if isinstance(sensitive, str) and columns is not None and sensitive in columns:
+        if fitted is not None and sensitive not in {str(c) for c in fitted}:
+            return X.drop(columns=[sensitive])
+    return X
+
+
 def _score(task: str, y_true, y_pred) -> dict[str, float]:
     from sklearn import metrics
 
@@ -137,7 +147,7 @@ def performance_by_group(model, X, y, sensitive: Any) -> dict[str, Any]:
     if len(y) != len(X):
         raise DsmagicError(f"y has {len(y)} values for {len(X)} rows of X")
     try:
-        predictions = model.predict(X)
+        predictions = model.predict(model_features(model, X, sensitive))
     except Exception as exc:
         raise DsmagicError(
             f"the {type(model).__name__} could not predict on X ({type(exc).__name__}: {exc})"
