@@ -55,7 +55,7 @@ class Edge:
 class State:
     """The mutable graph. Copies are cheap enough to snapshot on every edit."""
 
-    __slots__ = ("description", "edges", "id", "layout", "name", "steps")
+    __slots__ = ("base", "description", "edges", "id", "layout", "name", "steps")
 
     def __init__(self, id: str, name: str, description: str = "") -> None:
         self.id = id
@@ -64,12 +64,14 @@ class State:
         self.steps: dict[str, dict[str, Any]] = {}  # id -> {"type", "params", "note"}
         self.edges: set[Edge] = set()
         self.layout: dict[str, tuple[float, float]] = {}
+        self.base: str | None = None  # the saved version this state was saved as/restored from
 
     def copy(self) -> State:
         other = State(self.id, self.name, self.description)
         other.steps = {k: {**v, "params": dict(v["params"])} for k, v in self.steps.items()}
         other.edges = set(self.edges)
         other.layout = dict(self.layout)
+        other.base = self.base
         return other
 
     def semantics(self) -> dict[str, Any]:

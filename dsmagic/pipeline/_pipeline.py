@@ -41,7 +41,6 @@ class Pipeline:
         self._batch: list[str] | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.data_dir: Path | None = None
-        self.version_name: str | None = None  # last saved or restored version
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -100,6 +99,11 @@ class Pipeline:
     @property
     def name(self) -> str:
         return self._state.name
+
+    @property
+    def version_name(self) -> str | None:
+        """The version this graph was last saved as or restored from (undo-aware)."""
+        return self._state.base
 
     @property
     def steps(self) -> dict[str, Step]:
@@ -448,7 +452,7 @@ class Pipeline:
 
         version = _versions.save(self._state, name, description, tags or [],
                                  parent if parent is not None else self.version_name)  # fmt: skip
-        self.version_name = version.name
+        self._state.base = version.name
         return version
 
     def versions(self) -> list[Version]:
@@ -461,7 +465,7 @@ class Pipeline:
 
         pipeline = Pipeline.from_json(_versions.get(self._state.id, name).document)
         pipeline.data_dir = self.data_dir
-        pipeline.version_name = name
+        pipeline._state.base = name
         return pipeline
 
     def restore(self, name: str) -> None:
@@ -470,9 +474,9 @@ class Pipeline:
 
         version = _versions.get(self._state.id, name)
         restored = _graph.parse(version.document, f"version {name!r}")
+        restored.base = name
         with self._edit(f"restore {name}"):
             self._state = restored
-        self.version_name = name
 
     def diff(self, old: str | Pipeline, new: str | Pipeline | None = None) -> PipelineDiff:
         """What changed from ``old`` to ``new`` (version names or pipelines; ``new``

@@ -9,10 +9,12 @@ Runs go through one queue and execute one at a time, in order.
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import re
 import shutil
+import signal
 import threading
 import time
 import uuid
@@ -89,11 +91,14 @@ class PipelineRun:
     def cancel(self) -> None:
         """Stop the run: a queued run never starts; a running one is interrupted."""
         self._cancel.set()
-        client = self._client
-        if client is not None and getattr(client, "km", None) is not None:
+        # The kernel manager is async and owned by the runner thread: signal the kernel
+        # process directly, as Jupyter's interrupt button does for local kernels.
+        provisioner = getattr(getattr(self._client, "km", None), "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
             try:
-                client.km.interrupt_kernel()
-            except Exception:
+                process.send_signal(signal.SIGINT)
+            except (OSError, ValueError):
                 pass
 
     def to_dict(self) -> dict[str, Any]:
@@ -377,8 +382,11 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
     run._client = client
     status, error = "done", None
 
+    cell_deadline = [deadline]
+
     def execute(cell, index) -> None:
-        client.timeout = max(1, int(deadline - time.monotonic()))
+        client.timeout = max(1, math.ceil(deadline - time.monotonic()))
+        cell_deadline[0] = time.monotonic() + client.timeout
         client.execute_cell(cell, index)
 
     with client.setup_kernel(cwd=str(job.run_root)):
@@ -426,6 +434,8 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
             except CellExecutionError as exc:
                 if run._cancel.is_set():
                     status, error = "cancelled", "cancelled"
+                elif time.monotonic() >= cell_deadline[0]:  # nbclient interrupted it on timeout
+                    status, error = "failed", f"timed out after {job.timeout:g} s"
                 else:
                     status = "failed"
                     where = f"step {step_id!r}" if step_id else f"cell {cell.id!r}"

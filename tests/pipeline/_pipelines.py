@@ -143,8 +143,10 @@ def regression_all() -> Pipeline:
         p.add_step("cross_validate", "cv", folds=3, stratified=False, scoring="r2")
         for step_id in ("eval_vote", "eval_stack", "eval_tune", "eval_extra", "eval_gb"):
             p.add_step("regression_metrics", step_id)
-        for chain in (["parquet", "target", "impute", "split"],
-                      ["frame", "target_extra", "split_extra", "ridge_extra", "eval_extra"]):
+        for chain in (
+            ["parquet", "target", "impute", "split"],
+            ["frame", "target_extra", "split_extra", "ridge_extra", "eval_extra"],
+        ):
             for source, target in zip(chain, chain[1:]):
                 p.connect(source, target)  # fmt: skip
         for member in ("linear", "ridge", "lasso", "rf"):

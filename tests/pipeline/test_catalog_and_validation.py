@@ -67,8 +67,12 @@ def test_validation_names_the_step_and_the_problem(tmp_path, monkeypatch):
         "edges": [
             {"source": "csv", "source_port": "data", "target": "target", "target_port": "data"},
             {"source": "csv", "source_port": "data", "target": "split", "target_port": "data"},
-            {"source": "model", "source_port": "model", "target": "metrics",
-             "target_port": "model"},
+            {
+                "source": "model",
+                "source_port": "model",
+                "target": "metrics",
+                "target_port": "model",
+            },
             {"source": "a", "source_port": "data", "target": "b", "target_port": "data"},
             {"source": "b", "source_port": "data", "target": "a", "target_port": "data"},
         ],
@@ -90,12 +94,15 @@ def test_validation_names_the_step_and_the_problem(tmp_path, monkeypatch):
         ("nopath", "missing-param"),
     }
     messages = {i.code: i.message for i in p.validate()}
-    assert "expects features + target (X, y) but 'csv' gives a pandas DataFrame" in (
-        messages["type-mismatch"])
+    assert (
+        "expects features + target (X, y) but 'csv' gives a pandas DataFrame"
+        in (messages["type-mismatch"])
+    )
     assert "add a 'select_target' step first" in messages["type-mismatch"]
     assert messages["missing-file"].startswith("data file 'missing.csv' not found")
     assert "must be less than 1, got 2" in messages["bad-param"] or any(
-        "must be less than 1" in i.message for i in p.validate())
+        "must be less than 1" in i.message for i in p.validate()
+    )
     assert all(i.step for i in p.validate())
     with pytest.raises(Exception, match="is not valid"):
         p.to_script()
@@ -112,8 +119,15 @@ def test_semantic_checks_catch_task_mismatches():
         p.add_step("classification_metrics", "metrics")
         p.add_step("gaussian_nb", "nb")
         p.add_step("optuna_tune", "tune")
-        for a, b in [("data", "target"), ("target", "smote"), ("smote", "split"),
-                     ("split", "model"), ("model", "metrics"), ("split", "nb"), ("nb", "tune")]:
+        for a, b in [
+            ("data", "target"),
+            ("target", "smote"),
+            ("smote", "split"),
+            ("split", "model"),
+            ("model", "metrics"),
+            ("split", "nb"),
+            ("nb", "tune"),
+        ]:
             p.connect(a, b)  # fmt: skip
     found = issues_of(p)
     assert ("model", "task-mismatch") in found  # SMOTE before a regressor

@@ -212,18 +212,26 @@ def test_hostile_pipeline_runs_and_treats_text_as_data(tmp_path):
 
 
 def test_script_dry_run_and_exit_codes(tmp_path):
-    from tests.pipeline._pipelines import classification_all
-
+    pipeline = Pipeline("exit-codes")
+    with pipeline.batch():
+        pipeline.add_step("read_csv", "csv", path="table.csv")
+        pipeline.add_step("select_target", "target", target="y")
+        pipeline.add_step("train_test_split", "split", stratify=False)
+        pipeline.add_step("linear_regression", "model")
+        for a, b in [("csv", "target"), ("target", "split"), ("split", "model")]:
+            pipeline.connect(a, b)
     script = tmp_path / "pipeline.py"
-    pipeline = classification_all()
     pipeline.to_script(script)
-    missing = subprocess.run([sys.executable, str(script), "--data", str(tmp_path)],
-                             capture_output=True, text=True)  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(script), "--data", str(tmp_path), *args],
+                              capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+
+    missing = run()
     assert missing.returncode == 2 and "missing data file(s)" in missing.stderr
-    (tmp_path / "patients.csv").write_text("not,the,right,columns\n1,2,3,4\n")
-    dry = subprocess.run([sys.executable, str(script), "--data", str(tmp_path), "--dry-run"],
-                         capture_output=True, text=True)  # fmt: skip
-    assert dry.returncode == 0 and f"dry run: {len(pipeline)} steps" in dry.stderr
-    failed = subprocess.run([sys.executable, str(script), "--data", str(tmp_path), "--output",
-                             str(tmp_path / "o")], capture_output=True, text=True)  # fmt: skip
+    (tmp_path / "table.csv").write_text("not,the,right,columns\n1,2,3,4\n")
+    dry = run("--dry-run")
+    assert dry.returncode == 0 and "dry run: 4 steps: csv, target, split, model" in dry.stderr
+    failed = run("--output", str(tmp_path / "o"), "--verbose")
     assert failed.returncode == 1 and "pipeline failed" in failed.stderr
+    assert "KeyError" in failed.stderr  # the log names the cause: no column 'y'

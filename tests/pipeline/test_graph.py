@@ -39,7 +39,10 @@ def test_steps_expose_type_params_and_position():
 def test_connect_picks_ports_by_type_and_replaces_a_single_input():
     p = small()
     assert [str(e) for e in p.edges] == [
-        "data.data -> target.data", "split.data -> model.data", "target.data -> split.data"]
+        "data.data -> target.data",
+        "split.data -> model.data",
+        "target.data -> split.data",
+    ]
     p.add_step("sklearn_dataset", "other", name="wine")
     p.connect("other", "target")  # the target's only input is re-connected
     assert "data.data -> target.data" not in [str(e) for e in p.edges]
@@ -91,12 +94,19 @@ def test_schema_version_1_files_are_migrated(tmp_path):
         ('{"schema_version": 99, "id": "x"}', "newer than this dsmagic"),
         ('{"schema_version": "2", "id": "x"}', "no integer 'schema_version'"),
         ('{"schema_version": 2, "id": "x", "colour": 1}', "unknown field(s) colour"),
-        ('{"schema_version": 2, "id": "x", "steps": {"a": {"type": "impute", "x": 1}}}',
-         "unknown field(s) x"),
-        ('{"schema_version": 2, "id": "x", "steps": {"Bad Id": {"type": "impute"}}}',
-         "step id 'Bad Id'"),
-        ('{"schema_version": 2, "id": "x", "edges": [{"source": "a", "source_port": "data", '
-         '"target": "b", "target_port": "data"}]}', "names step 'a'"),
+        (
+            '{"schema_version": 2, "id": "x", "steps": {"a": {"type": "impute", "x": 1}}}',
+            "unknown field(s) x",
+        ),
+        (
+            '{"schema_version": 2, "id": "x", "steps": {"Bad Id": {"type": "impute"}}}',
+            "step id 'Bad Id'",
+        ),
+        (
+            '{"schema_version": 2, "id": "x", "edges": [{"source": "a", "source_port": "data", '
+            '"target": "b", "target_port": "data"}]}',
+            "names step 'a'",
+        ),
         ("[1, 2]", "must be a JSON object"),
     ],
 )
@@ -194,7 +204,9 @@ def test_observers_see_undo_availability():
     stop()
     p.redo()
     assert [(e["event"], e["can_undo"], e["can_redo"]) for e in seen] == [
-        ("edit", True, False), ("undo", False, True)]
+        ("edit", True, False),
+        ("undo", False, True),
+    ]
 
 
 def test_copy_and_paste_steps_with_their_edges():

@@ -15,9 +15,9 @@ def _shap(c) -> str:
         f"{rows} = {X_train}.sample(min({c.p('background')}, len({X_train})), random_state=SEED)\n"
         f"{chosen} = {X}.iloc[: {c.p('samples')}]\n"
         "# Explain the final estimator on the features it sees (after preprocessing).\n"
-        f"{estimator} = {model}[-1] if hasattr({model}, \"steps\") else {model}\n"
-        f"for _, transformer in getattr({model}, \"steps\", [])[:-1]:\n"
-        "    if hasattr(transformer, \"transform\"):  # resamplers only act in fit\n"
+        f'{estimator} = {model}[-1] if hasattr({model}, "steps") else {model}\n'
+        f'for _, transformer in getattr({model}, "steps", [])[:-1]:\n'
+        '    if hasattr(transformer, "transform"):  # resamplers only act in fit\n'
         f"        {rows} = transformer.transform({rows})\n"
         f"        {chosen} = transformer.transform({chosen})\n"
         "try:  # tree and linear models get their exact, fast explainers\n"

@@ -100,8 +100,11 @@ SPECS = [
                 "median",
                 "how to fill a missing value",
             ),
-            "fill_value": {"type": ["number", "string", "null"], "default": None,
-                           "description": "the value for strategy 'constant'"},
+            "fill_value": {
+                "type": ["number", "string", "null"],
+                "default": None,
+                "description": "the value for strategy 'constant'",
+            },
             "columns": columns(
                 "columns to impute; empty means all numeric columns "
                 "(all columns for most_frequent/constant)"

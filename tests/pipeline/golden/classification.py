@@ -61,7 +61,13 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
     # --- impute: Impute missing values ---
     log.info("step %s", "impute: Impute missing values")
     prep_impute = ColumnTransformer(
-        [("impute", SimpleImputer(strategy="median"), make_column_selector(dtype_include="number"))],  # noqa: E501
+        [
+            (
+                "impute",
+                SimpleImputer(strategy="median"),
+                make_column_selector(dtype_include="number"),
+            )
+        ],  # noqa: E501
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
@@ -87,12 +93,15 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
         [
             ("impute", prep_impute),
             ("scale", prep_scale),
-            ("model", RandomForestClassifier(
-                n_estimators=100,
-                max_depth=None,
-                min_samples_leaf=1,
-                random_state=SEED,
-            )),
+            (
+                "model",
+                RandomForestClassifier(
+                    n_estimators=100,
+                    max_depth=None,
+                    min_samples_leaf=1,
+                    random_state=SEED,
+                ),
+            ),
         ]
     )
     model_model.fit(X_train_split, y_train_split)
@@ -103,7 +112,9 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
         "accuracy": float(accuracy_score(y_test_split, pred_metrics)),
         "balanced_accuracy": float(balanced_accuracy_score(y_test_split, pred_metrics)),
         "f1": float(f1_score(y_test_split, pred_metrics, average="macro")),
-        "precision": float(precision_score(y_test_split, pred_metrics, average="macro", zero_division=0)),  # noqa: E501
+        "precision": float(
+            precision_score(y_test_split, pred_metrics, average="macro", zero_division=0)
+        ),  # noqa: E501
         "recall": float(recall_score(y_test_split, pred_metrics, average="macro", zero_division=0)),
     }
     # --- roc: ROC curve ---
@@ -115,9 +126,7 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
             y_test_split, proba_roc[:, 1], pos_label=model_model.classes_[1]
         )
     else:
-        metrics_roc = {
-            "roc_auc": float(roc_auc_score(y_test_split, proba_roc, multi_class="ovr"))
-        }
+        metrics_roc = {"roc_auc": float(roc_auc_score(y_test_split, proba_roc, multi_class="ovr"))}
         display_roc = RocCurveDisplay.from_predictions(
             y_test_split == model_model.classes_[0], proba_roc[:, 0]
         )

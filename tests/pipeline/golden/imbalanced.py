@@ -59,7 +59,13 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
     # --- impute: Impute missing values ---
     log.info("step %s", "impute: Impute missing values")
     prep_impute = ColumnTransformer(
-        [("impute", SimpleImputer(strategy="median"), make_column_selector(dtype_include="number"))],  # noqa: E501
+        [
+            (
+                "impute",
+                SimpleImputer(strategy="median"),
+                make_column_selector(dtype_include="number"),
+            )
+        ],  # noqa: E501
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
@@ -100,7 +106,9 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
         "accuracy": float(accuracy_score(y_test_split, pred_metrics)),
         "balanced_accuracy": float(balanced_accuracy_score(y_test_split, pred_metrics)),
         "f1": float(f1_score(y_test_split, pred_metrics, average="macro")),
-        "precision": float(precision_score(y_test_split, pred_metrics, average="macro", zero_division=0)),  # noqa: E501
+        "precision": float(
+            precision_score(y_test_split, pred_metrics, average="macro", zero_division=0)
+        ),  # noqa: E501
         "recall": float(recall_score(y_test_split, pred_metrics, average="macro", zero_division=0)),
     }
     # --- save: Save model ---

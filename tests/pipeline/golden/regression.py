@@ -51,7 +51,13 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
     # --- impute: Impute missing values ---
     log.info("step %s", "impute: Impute missing values")
     prep_impute = ColumnTransformer(
-        [("impute", SimpleImputer(strategy="median"), make_column_selector(dtype_include="number"))],  # noqa: E501
+        [
+            (
+                "impute",
+                SimpleImputer(strategy="median"),
+                make_column_selector(dtype_include="number"),
+            )
+        ],  # noqa: E501
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
