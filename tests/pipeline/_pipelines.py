@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from dsmagic.pipeline import Pipeline
@@ -12,7 +13,7 @@ def write_data(folder: Path) -> None:
     import numpy as np
     from sklearn.datasets import load_breast_cancer, load_diabetes
 
-    frame = load_breast_cancer(as_frame=True).frame.iloc[:, list(range(8)) + [-1]].copy()
+    frame = load_breast_cancer(as_frame=True).frame.iloc[:, [*list(range(8)), -1]].copy()
     frame.columns = [f"f{i}" for i in range(8)] + ["label"]
     rng = np.random.default_rng(0)
     frame["color"] = rng.choice(["red", "green", "blue"], len(frame))
@@ -71,7 +72,7 @@ def classification_all() -> Pipeline:
         p.add_step("save_model", "save", filename="vote.joblib")
         chain = ["csv", "drop", "dropna", "dedup", "custom", "corr", "target", "impute", "onehot",
                  "ordinal", "scale", "variance", "kbest", "smote", "split"]  # fmt: skip
-        for source, target in zip(chain, chain[1:]):
+        for source, target in itertools.pairwise(chain):
             p.connect(source, target)
         for member in ("lr", "rf", "nb"):
             p.connect(member, "vote")
@@ -108,7 +109,7 @@ def classification_more() -> Pipeline:
         p.add_step("classification_metrics", "eval_b", average="weighted")
         for chain in (["data", "target", "minmax", "rfe", "adasyn", "split_a", "tree", "eval_a"],
                       ["target", "robust", "border", "split_b", "knn", "eval_b"]):  # fmt: skip
-            for source, target in zip(chain, chain[1:]):
+            for source, target in itertools.pairwise(chain):
                 p.connect(source, target)
     return p
 
@@ -147,7 +148,7 @@ def regression_all() -> Pipeline:
             ["parquet", "target", "impute", "split"],
             ["frame", "target_extra", "split_extra", "ridge_extra", "eval_extra"],
         ):
-            for source, target in zip(chain, chain[1:]):
+            for source, target in itertools.pairwise(chain):
                 p.connect(source, target)  # fmt: skip
         for member in ("linear", "ridge", "lasso", "rf"):
             p.connect(member, "vote")

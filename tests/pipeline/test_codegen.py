@@ -4,6 +4,7 @@ and parameters that are data, never code."""
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import subprocess
@@ -195,7 +196,7 @@ def test_hostile_pipeline_runs_and_treats_text_as_data(tmp_path):
         p.add_step("classification_metrics", "metrics")
         chain = ["csv", "drop", "dedup", "corr", "target", "imp_num", "imp_cat", "onehot",
                  "scale", "split", "model", "metrics"]  # fmt: skip
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             p.connect(a, b)
     p.data_dir = data
     assert p.errors() == []

@@ -51,7 +51,7 @@ def test_bad_version_requests_leave_pipeline_and_store_unchanged(dsmagic_home):
     p = Pipeline.from_template("regression")
     p.save_version("v1")
     before = p.to_json()
-    with pytest.raises(NotFoundError, match="no version 'v9'.*versions: v1"):
+    with pytest.raises(NotFoundError, match=r"no version 'v9'.*versions: v1"):
         p.restore("v9")
     with pytest.raises(DsmagicError, match="already has a version 'v1'"):
         p.save_version("v1")

@@ -40,8 +40,8 @@ SPECS = [
         type="shap_explain",
         category="output",
         title="SHAP explanation",
-        doc="Mean absolute SHAP value per feature after preprocessing (exact explainers for tree and "
-        "linear models, seeded permutation otherwise), saved as shap_<step>.csv.",
+        doc="Mean absolute SHAP value per feature after preprocessing (exact explainers for "
+        "tree and linear models, seeded permutation otherwise), saved as shap_<step>.csv.",
         short="shap",
         inputs=(MODEL_IN,),
         outputs=(Port("explanation", "explanation", doc="mean |SHAP| per feature"),),

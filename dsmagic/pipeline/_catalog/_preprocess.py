@@ -12,8 +12,6 @@ from dsmagic.pipeline._catalog._spec import (
     boolean,
     choice,
     columns,
-    nullable,
-    string,
 )
 
 _CT = "from sklearn.compose import ColumnTransformer"

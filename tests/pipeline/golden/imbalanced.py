@@ -65,7 +65,7 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
                 SimpleImputer(strategy="median"),
                 make_column_selector(dtype_include="number"),
             )
-        ],  # noqa: E501
+        ],
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
@@ -108,7 +108,7 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
         "f1": float(f1_score(y_test_split, pred_metrics, average="macro")),
         "precision": float(
             precision_score(y_test_split, pred_metrics, average="macro", zero_division=0)
-        ),  # noqa: E501
+        ),
         "recall": float(recall_score(y_test_split, pred_metrics, average="macro", zero_division=0)),
     }
     # --- save: Save model ---

@@ -57,7 +57,7 @@ def run(DATA_DIR, OUTPUT_DIR, SEED):
                 SimpleImputer(strategy="median"),
                 make_column_selector(dtype_include="number"),
             )
-        ],  # noqa: E501
+        ],
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
