@@ -1,0 +1,84 @@
+"""Bridge from a pipeline run's events to the canvas' ``run_status``, throttled so a chatty
+run never floods the front end."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+INTERVAL = 0.1  # seconds between two pushes of the run status
+LOG_LINES = 200
+
+
+class RunFeed:
+    """Collects events from the runner thread; pushes a plain-data status at most every
+    ``INTERVAL`` seconds (and at once when the run ends)."""
+
+    def __init__(self, push: Callable[[dict[str, Any]], None], step_ids: list[str]) -> None:
+        self._push = push
+        self._lock = threading.Lock()
+        self._log: deque[str] = deque(maxlen=LOG_LINES)
+        self._partial = ""
+        self._timer: threading.Timer | None = None
+        self._last = 0.0
+        self.run: Any = None
+        self.status: dict[str, Any] = {
+            "status": "queued", "steps": dict.fromkeys(step_ids, "queued"), "errors": {},
+            "log": "", "metrics": {}, "run_id": None, "error": None, "notebook": None,
+        }  # fmt: skip
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            kind = event.get("type")
+            if kind == "step":
+                self.status["steps"][event["step"]] = event["status"]
+                if event.get("error"):
+                    self.status["errors"][event["step"]] = event["error"]
+            elif kind == "log":
+                self._append(event.get("text", ""))
+            elif kind == "run":
+                self.status["status"] = event["status"]
+                if "error" in event:
+                    self.status["error"] = event["error"]
+                if event.get("metrics"):
+                    self.status["metrics"] = dict(event["metrics"])
+            run = self.run
+            if run is not None:
+                self.status["run_id"] = run.run_id
+                if run.notebook is not None:
+                    self.status["notebook"] = str(run.notebook)
+            final = kind == "run" and event["status"] in ("done", "failed", "cancelled")
+        self._schedule(final)
+
+    def _append(self, text: str) -> None:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        self._log.extend(lines)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            status = {**self.status, "steps": dict(self.status["steps"]),
+                      "errors": dict(self.status["errors"])}  # fmt: skip
+            tail = list(self._log) + ([self._partial] if self._partial else [])
+            status["log"] = "\n".join(tail[-LOG_LINES:])
+            return status
+
+    def _schedule(self, now: bool) -> None:
+        wait = INTERVAL - (time.monotonic() - self._last)
+        if now or wait <= 0:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._flush()
+        elif self._timer is None:
+            self._timer = threading.Timer(wait, self._flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _flush(self) -> None:
+        self._timer = None
+        self._last = time.monotonic()
+        self._push(self.snapshot())

@@ -1,0 +1,480 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type NodeChange,
+} from "@xyflow/react";
+import { useTrait } from "./host";
+import { DRAG_TYPE, Palette } from "./Palette";
+import { ParamForm } from "./ParamForm";
+import { ExportPanel, IssuesPanel, RunPanel, VersionsPanel } from "./panels";
+import { LIGHT_LABELS, StepNode, type StepFlowNode, type StepNodeData } from "./StepNode";
+import type { EdgeData, Host, Issue, Light, StepData, StepSpec } from "./types";
+
+const nodeTypes = { step: StepNode };
+const RUN_LIGHTS = new Set(["queued", "running", "done", "failed", "cached"]);
+type Tab = "step" | "issues" | "versions" | "export" | "run";
+
+export function edgeId(e: EdgeData): string {
+  return `${e.source}.${e.source_port}->${e.target}.${e.target_port}`;
+}
+
+function useDarkTheme(): boolean {
+  const read = () => document.body.dataset.jpThemeLight === "false";
+  const [dark, setDark] = useState(read);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setDark(read()));
+    observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+    return () => observer.disconnect();
+  }, []);
+  return dark;
+}
+
+interface Clip {
+  steps: Record<string, { type: string; params: Record<string, unknown>; note: string; position: [number, number] }>;
+  edges: EdgeData[];
+}
+
+function Editor({ host }: { host: Host }) {
+  const graph = useTrait(host, "graph");
+  const palette = useTrait(host, "palette");
+  const issues = useTrait(host, "issues");
+  const run = useTrait(host, "run_status");
+  const canUndo = useTrait(host, "can_undo");
+  const canRedo = useTrait(host, "can_redo");
+  const diff = useTrait(host, "diff");
+  const path = useTrait(host, "path");
+  const autosave = useTrait(host, "autosave");
+  const dirty = useTrait(host, "dirty");
+  const loadError = useTrait(host, "load_error");
+  const saveError = useTrait(host, "save_error");
+  const height = useTrait(host, "height");
+  const dark = useDarkTheme();
+  const flow = useReactFlow();
+  const root = useRef<HTMLDivElement>(null);
+  const [tab, setTab] = useState<Tab>("step");
+  const [message, setMessage] = useState<{ text: string; kind: "error" | "info" } | null>(null);
+  const clip = useRef<Clip | null>(null);
+  const pastes = useRef(0);
+
+  const specs = useMemo(() => new Map((palette.steps ?? []).map((s) => [s.type, s] as [string, StepSpec])), [palette]);
+  const stepsById = useMemo(() => new Map((graph.steps ?? []).map((s) => [s.id, s] as [string, StepData])), [graph]);
+  const issuesByStep = useMemo(() => {
+    const map = new Map<string, Issue[]>();
+    for (const issue of issues) if (issue.step) map.set(issue.step, [...(map.get(issue.step) ?? []), issue]);
+    return map;
+  }, [issues]);
+
+  const say = useCallback((text: string, kind: "error" | "info" = "error") => setMessage({ text, kind }), []);
+  const call = useCallback(
+    async (op: string, args: Record<string, unknown> = {}) => {
+      try {
+        return await host.call(op, args);
+      } catch (e) {
+        say((e as Error).message);
+        return undefined;
+      }
+    },
+    [host, say],
+  );
+  useEffect(() => {
+    if (!message) return;
+    const timer = setTimeout(() => setMessage(null), message.kind === "error" ? 8000 : 3000);
+    return () => clearTimeout(timer);
+  }, [message]);
+
+  // -- nodes and edges: rebuilt from the kernel's graph, keeping selection ---------------
+  const [nodes, setNodes] = useState<StepFlowNode[]>([]);
+  const [edges, setEdges] = useState<Edge[]>([]);
+  const cache = useRef(new Map<string, { key: string; data: StepNodeData }>());
+  useEffect(() => {
+    const added = new Set(diff.steps_added ?? []);
+    const changed = new Set((diff.steps_changed ?? []).map((c) => c.step));
+    const runSteps = run.steps ?? {};
+    const runErrors = run.errors ?? {};
+    setNodes((current) => {
+      const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
+      const next = new Map<string, { key: string; data: StepNodeData }>();
+      const built = (graph.steps ?? []).map((step): StepFlowNode => {
+        const stepIssues = issuesByStep.get(step.id) ?? [];
+        const errors = stepIssues.filter((i) => i.severity === "error");
+        const ran = runSteps[step.id];
+        const light: Light = ran && RUN_LIGHTS.has(ran) ? (ran as Light) : errors.length ? "unconfigured" : "ready";
+        const messages = stepIssues.map((i) => `${i.severity}: ${i.message}`);
+        if (runErrors[step.id]) messages.unshift(`run: ${runErrors[step.id]}`);
+        const mark = added.has(step.id) ? "added" : changed.has(step.id) ? "changed" : "";
+        const key = JSON.stringify([step.type, step.params, step.note, light, messages, mark, specs.has(step.type)]);
+        const old = cache.current.get(step.id);
+        const data = old && old.key === key ? old.data : { step, spec: specs.get(step.type), light, messages, mark };
+        next.set(step.id, { key, data: data as StepNodeData });
+        return {
+          id: step.id,
+          type: "step",
+          position: { x: step.position[0], y: step.position[1] },
+          data: data as StepNodeData,
+          selected: selected.has(step.id),
+        };
+      });
+      cache.current = next;
+      return built;
+    });
+    setEdges((current) => {
+      const selected = new Set(current.filter((e) => e.selected).map((e) => e.id));
+      return (graph.edges ?? []).map((e) => ({
+        id: edgeId(e),
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.source_port,
+        targetHandle: e.target_port,
+        selected: selected.has(edgeId(e)),
+        className: runSteps[e.source] === "running" || runSteps[e.target] === "running" ? "dsm-canvas-edge-live" : undefined,
+        data: e as unknown as Record<string, unknown>,
+      }));
+    });
+  }, [graph, issuesByStep, run, diff, specs]);
+
+  const onNodesChange = useCallback((changes: NodeChange<StepFlowNode>[]) => {
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), ns));
+  }, []);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), es));
+  }, []);
+  const onNodeDragStop = useCallback(
+    (_e: unknown, _node: StepFlowNode, dragged: StepFlowNode[]) => {
+      const moves: Record<string, [number, number]> = {};
+      for (const n of dragged) moves[n.id] = [n.position.x, n.position.y];
+      void call("move", { moves });
+    },
+    [call],
+  );
+
+  // -- connections -------------------------------------------------------------------------
+  const portType = useCallback(
+    (node: string | null, port: string | null | undefined, kind: "inputs" | "outputs") => {
+      const step = node ? stepsById.get(node) : undefined;
+      const spec = step ? specs.get(step.type) : undefined;
+      return spec?.[kind].find((p) => p.name === port);
+    },
+    [stepsById, specs],
+  );
+  const whyNot = useCallback(
+    (c: { source: string | null; target: string | null; sourceHandle?: string | null; targetHandle?: string | null }) => {
+      if (c.source === c.target) return `cannot connect step '${c.source}' to itself`;
+      const out = portType(c.source, c.sourceHandle, "outputs");
+      const into = portType(c.target, c.targetHandle, "inputs");
+      if (!out || !into) return "connect an output (right side) to an input (left side)";
+      if (out.type !== into.type)
+        return `cannot connect '${c.source}' to '${c.target}': ${out.name} gives ${out.type} (${palette.port_types?.[out.type] ?? out.type}) but ${into.name} takes ${into.type} (${palette.port_types?.[into.type] ?? into.type})`;
+      return null;
+    },
+    [portType, palette],
+  );
+  const isValidConnection = useCallback((c: Connection | Edge) => whyNot(c) === null, [whyNot]);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      void call("connect", { source: c.source, target: c.target, source_port: c.sourceHandle, target_port: c.targetHandle });
+    },
+    [call],
+  );
+  const onConnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromHandle || !state.toHandle) return;
+      const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+      const reason = whyNot({ source: from.nodeId, target: to.nodeId, sourceHandle: from.id, targetHandle: to.id });
+      if (reason) say(`Connection refused: ${reason}`);
+    },
+    [whyNot, say],
+  );
+
+  // -- adding, deleting, copying -------------------------------------------------------------
+  const addAt = useCallback(
+    async (type: string, position?: { x: number; y: number }) => {
+      let at = position;
+      if (!at) {
+        const box = root.current?.querySelector(".dsm-canvas-flow")?.getBoundingClientRect();
+        at = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+      }
+      const id = await call("add_step", { type, position: [Math.round(at.x), Math.round(at.y)] });
+      if (id) {
+        setNodes((ns) => ns.map((n) => ({ ...n, selected: n.id === id })));
+        setTab("step");
+      }
+    },
+    [call, flow],
+  );
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_TYPE);
+      if (!type) return;
+      e.preventDefault();
+      void addAt(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [addAt, flow],
+  );
+  const selectedNodes = nodes.filter((n) => n.selected);
+  const deleteSelected = useCallback(() => {
+    const steps = nodes.filter((n) => n.selected).map((n) => n.id);
+    const gone = edges.filter((e) => e.selected).map((e) => e.data as unknown as EdgeData);
+    if (steps.length || gone.length) void call("remove", { steps, edges: gone });
+  }, [nodes, edges, call]);
+  const copy = useCallback(() => {
+    const chosen = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+    if (!chosen.size) return;
+    const steps: Clip["steps"] = {};
+    for (const id of chosen) {
+      const s = stepsById.get(id)!;
+      steps[id] = { type: s.type, params: s.params, note: s.note, position: s.position };
+    }
+    clip.current = { steps, edges: (graph.edges ?? []).filter((e) => chosen.has(e.source) && chosen.has(e.target)) };
+    pastes.current = 0;
+    say(`Copied ${chosen.size} step${chosen.size > 1 ? "s" : ""}.`, "info");
+  }, [nodes, stepsById, graph, say]);
+  const paste = useCallback(async () => {
+    if (!clip.current) return say("Nothing to paste: select steps and press Ctrl+C first.", "info");
+    pastes.current += 1;
+    const ids: string[] | undefined = await call("paste", { clip: clip.current, offset: [40 * pastes.current, 40 * pastes.current] });
+    if (ids) {
+      const fresh = new Set(ids);
+      setNodes((ns) => ns.map((n) => ({ ...n, selected: fresh.has(n.id) })));
+    }
+  }, [call, say]);
+
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent<HTMLDivElement>) => {
+      const target = e.target as HTMLElement;
+      if (target.closest("input, textarea, select, [contenteditable=true]")) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      let handled = true;
+      if (mod && key === "z" && !e.shiftKey) void call("undo");
+      else if ((mod && key === "z" && e.shiftKey) || (e.ctrlKey && key === "y")) void call("redo");
+      else if (mod && key === "c") copy();
+      else if (mod && key === "v") void paste();
+      else if (mod && key === "a") setNodes((ns) => ns.map((n) => ({ ...n, selected: true })));
+      else if (key === "delete" || key === "backspace") deleteSelected();
+      else if (key === "escape") setNodes((ns) => ns.map((n) => ({ ...n, selected: false })));
+      else handled = false;
+      if (handled) {
+        // JupyterLab would otherwise act on these keys (undo cell, delete cell, ...).
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    },
+    [call, copy, paste, deleteSelected],
+  );
+
+  const single = selectedNodes.length === 1 ? stepsById.get(selectedNodes[0].id) : undefined;
+  const errorCount = issues.filter((i) => i.severity === "error").length;
+  const running = run.status === "running" || run.status === "queued";
+  const fileName = path ? path.split(/[\\/]/).pop() : "";
+
+  return (
+    <div
+      ref={root}
+      className={`dsm-canvas${dark ? " dsm-canvas-dark" : ""}`}
+      style={{ height }}
+      data-lm-suppress-shortcuts="true"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onMouseDownCapture={(e) => {
+        // The flow pane swallows mousedown, so focus would stay where it was (a form
+        // field, or the notebook): take it, so the canvas gets the keyboard shortcuts.
+        const target = e.target as HTMLElement;
+        if (!target.closest("input, textarea, select, button, a, [contenteditable=true]")) root.current?.focus({ preventScroll: true });
+      }}
+    >
+      <div className="dsm-canvas-toolbar" role="toolbar">
+        <span className="dsm-canvas-name" title={path || "not saved to a file"}>
+          {graph.name}
+          {fileName && <span className="dsm-canvas-muted"> · {fileName}{dirty ? " •" : ""}</span>}
+        </span>
+        <button className="dsm-canvas-button" data-action="undo" disabled={!canUndo} title="Undo (Ctrl+Z)" onClick={() => void call("undo")}>
+          ↶ Undo
+        </button>
+        <button className="dsm-canvas-button" data-action="redo" disabled={!canRedo} title="Redo (Ctrl+Shift+Z, Ctrl+Y)" onClick={() => void call("redo")}>
+          ↷ Redo
+        </button>
+        <button className="dsm-canvas-button" data-action="delete" disabled={!selectedNodes.length && !edges.some((e) => e.selected)} title="Delete selected (Del)" onClick={deleteSelected}>
+          Delete
+        </button>
+        <button className="dsm-canvas-button" data-action="copy" disabled={!selectedNodes.length} title="Copy (Ctrl+C)" onClick={copy}>
+          Copy
+        </button>
+        <button className="dsm-canvas-button" data-action="paste" title="Paste (Ctrl+V)" onClick={() => void paste()}>
+          Paste
+        </button>
+        <button
+          className="dsm-canvas-button"
+          data-action="layout"
+          title="Arrange the steps left to right"
+          onClick={async () => {
+            await call("layout");
+            setTimeout(() => flow.fitView({ duration: 200 }), 50);
+          }}
+        >
+          Auto-layout
+        </button>
+        <select
+          className="dsm-canvas-templates"
+          aria-label="Templates"
+          value=""
+          onChange={(e) => e.target.value && void call("template", { name: e.target.value }).then(() => setTimeout(() => flow.fitView(), 50))}
+        >
+          <option value="">Templates…</option>
+          {Object.entries(palette.templates ?? {}).map(([name, doc]) => (
+            <option key={name} value={name} title={doc}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <span className="dsm-canvas-spacer" />
+        {path && (
+          <>
+            <label className="dsm-canvas-check" title="Save every change to the pipeline file">
+              <input type="checkbox" checked={autosave} onChange={(e) => void call("set_autosave", { value: e.target.checked })} /> autosave
+            </label>
+            <button className="dsm-canvas-button" data-action="save" title={`Save to ${path}`} onClick={() => void call("save").then((p) => p && say(`Saved ${p}.`, "info"))}>
+              Save
+            </button>
+          </>
+        )}
+        {running ? (
+          <button className="dsm-canvas-button dsm-canvas-danger" data-action="cancel" onClick={() => void call("cancel")}>
+            ■ Cancel
+          </button>
+        ) : (
+          <button
+            className="dsm-canvas-button dsm-canvas-primary"
+            data-action="run"
+            disabled={errorCount > 0}
+            title={errorCount ? `Fix ${errorCount} issue(s) first` : "Run the pipeline in a fresh kernel"}
+            onClick={async () => {
+              const custom = (graph.steps ?? []).filter((s) => specs.get(s.type)?.custom_code).map((s) => s.id);
+              const allow =
+                custom.length > 0 &&
+                window.confirm(`Steps ${custom.join(", ")} run custom code exactly as written. Have you reviewed it? Run anyway?`);
+              if (custom.length > 0 && !allow) return;
+              setTab("run");
+              await call("run", { allow_custom_code: allow });
+            }}
+          >
+            ▶ Run
+          </button>
+        )}
+      </div>
+      {loadError && (
+        <div className="dsm-canvas-banner dsm-canvas-banner-error" role="alert">
+          Could not open the pipeline file: {loadError}
+          <button className="dsm-canvas-button" onClick={() => void call("reload")}>
+            Try again
+          </button>
+        </div>
+      )}
+      {saveError && <div className="dsm-canvas-banner dsm-canvas-banner-error" role="alert">{saveError}</div>}
+      {message && (
+        <div className={`dsm-canvas-toast dsm-canvas-toast-${message.kind}`} role={message.kind === "error" ? "alert" : "status"} onClick={() => setMessage(null)}>
+          {message.text}
+        </div>
+      )}
+      <div className="dsm-canvas-body">
+        <Palette palette={palette} onAdd={(type) => void addAt(type)} />
+        <div className="dsm-canvas-flow" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop}>
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onNodeDragStop={onNodeDragStop}
+            onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeClick={() => setTab("step")}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={["Meta", "Control"]}
+            colorMode={dark ? "dark" : "light"}
+            fitView
+            fitViewOptions={{ padding: 0.08, maxZoom: 1.2 }}
+            minZoom={0.1}
+            maxZoom={2}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background gap={20} />
+            <Controls showInteractive={false} />
+            <MiniMap pannable zoomable style={{ width: 150, height: 100 }} className="dsm-canvas-minimap" nodeClassName={(n) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`} />
+          </ReactFlow>
+          {(graph.steps ?? []).length === 0 && !loadError && (
+            <div className="dsm-canvas-hint">Drag steps here from the palette, or pick a template.</div>
+          )}
+        </div>
+        <div className="dsm-canvas-side">
+          <div className="dsm-canvas-tabs" role="tablist">
+            {(
+              [
+                ["step", "Step"],
+                ["issues", `Issues${issues.length ? ` (${issues.length})` : ""}`],
+                ["versions", "Versions"],
+                ["export", "Export"],
+                ["run", "Run"],
+              ] as [Tab, string][]
+            ).map(([key, label]) => (
+              <button key={key} role="tab" aria-selected={tab === key} data-tab={key} className={`dsm-canvas-tab${tab === key ? " dsm-canvas-tab-on" : ""}${key === "issues" && errorCount ? " dsm-canvas-tab-bad" : ""}`} onClick={() => setTab(key)}>
+                {label}
+              </button>
+            ))}
+          </div>
+          <div className="dsm-canvas-panel">
+            {tab === "step" &&
+              (single ? (
+                <ParamForm host={host} step={single} spec={specs.get(single.type)} issues={issuesByStep.get(single.id) ?? []} />
+              ) : (
+                <div className="dsm-canvas-empty">
+                  {selectedNodes.length > 1 ? `${selectedNodes.length} steps selected.` : "Select a step to edit its parameters."}
+                  <div className="dsm-canvas-legend">
+                    {(["unconfigured", "ready", "running", "done", "failed", "cached"] as Light[]).map((l) => (
+                      <div key={l}>
+                        <span className={`dsm-canvas-light dsm-canvas-light-${l}`} /> {LIGHT_LABELS[l]}
+                      </div>
+                    ))}
+                  </div>
+                </div>
+              ))}
+            {tab === "issues" && (
+              <IssuesPanel
+                issues={issues}
+                onPick={(id) => {
+                  setNodes((ns) => ns.map((n) => ({ ...n, selected: n.id === id })));
+                  const node = flow.getNode(id);
+                  if (node) flow.setCenter(node.position.x + 90, node.position.y + 40, { duration: 200, zoom: flow.getZoom() });
+                  setTab("step");
+                }}
+              />
+            )}
+            {tab === "versions" && <VersionsPanel host={host} />}
+            {tab === "export" && <ExportPanel host={host} />}
+            {tab === "run" && <RunPanel host={host} />}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function CanvasApp({ host }: { host: Host }) {
+  return (
+    <ReactFlowProvider>
+      <Editor host={host} />
+    </ReactFlowProvider>
+  );
+}

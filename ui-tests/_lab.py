@@ -1,0 +1,89 @@
+"""Helpers: write a notebook, open it in JupyterLab (or Notebook 7), run it, find the canvas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+CANVAS = ".dsm-canvas"
+
+
+def write_notebook(folder: Path, name: str, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    path = folder / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+def open_and_run(page, lab, notebook: Path, app: str = "lab") -> None:
+    """Open the notebook in the browser and run all its cells from the Run menu."""
+    relative = notebook.relative_to(lab.root).as_posix()
+    lab.start_kernel(notebook)
+    route = "lab/tree" if app == "lab" else "notebooks"
+    page.goto(f"{lab.url}/{route}/{relative}?reset&token={lab.token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    # The kernel must be up before the widget can render.
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                 ".jp-KernelStatus-success, .jp-NotebookKernelStatus").first.wait_for(
+        state="attached", timeout=60_000)  # fmt: skip
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    try:
+        dialog.wait_for(timeout=1500)
+        dialog.click()
+    except Exception:
+        pass  # no kernel dialog: the session we started was picked up
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.locator(CANVAS).first.wait_for(timeout=60_000)
+    page.locator(f"{CANVAS} .react-flow__renderer").first.wait_for()
+
+
+def canvas_notebook(folder: Path, file: str, template: str | None = None) -> Path:
+    args = repr(file) + (f", template={template!r}" if template else "")
+    return write_notebook(
+        folder, "canvas.ipynb", f"import dsmagic as dm\ncanvas = dm.Canvas({args})\ncanvas"
+    )
+
+
+def read_pipeline(folder: Path, file: str) -> dict:
+    return json.loads((folder / file).read_text())
+
+
+def node(page, step: str):
+    return page.locator(f"{CANVAS} .react-flow__node[data-id='{step}']")
+
+
+def handle(page, step: str, port: str, kind: str):
+    return node(page, step).locator(f".react-flow__handle.{kind}[data-handleid='{port}']")
+
+
+def drag_between(page, source, target) -> None:
+    """Press on one element, move in steps (as a hand would), release on the other."""
+    a, b = source.bounding_box(), target.bounding_box()
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=12)
+    page.mouse.up()
+
+
+def eventually(check, timeout: float = 10.0, interval: float = 0.1):
+    """Poll ``check`` until it returns a truthy value (files written by the kernel)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = check()
+            if value:
+                return value
+        except (OSError, ValueError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {check}")
+        time.sleep(interval)
