@@ -63,15 +63,16 @@ def fingerprint(series) -> str | None:
         else:
             values = series.to_numpy()
             if values.dtype == object:
-                hashed = pd.util.hash_pandas_object(series, index=False).to_numpy()
-                # hash_pandas_object hashes object cells by their text: add the cells'
-                # types so 1 and "1" never share an entry (all-text columns: one C pass).
-                inferred = pd.api.types.infer_dtype(values, skipna=True)
+                # codes and distinct values (one hash pass); the distinct values' types
+                # are part of the key so 1 and "1" never share an entry
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+                _update_numpy(digest, codes)
+                inferred = pd.api.types.infer_dtype(uniques, skipna=True)
                 digest.update(inferred.encode())
                 if inferred != "string":
-                    kinds = pd.Series(values).map(type).astype(str).to_numpy(dtype=object)
-                    digest.update("|".join(sorted(set(kinds))).encode())
-                _update_numpy(digest, hashed)
+                    kinds = {type(v).__name__ for v in uniques}
+                    digest.update("|".join(sorted(kinds)).encode())
+                digest.update("\x00".join(map(str, uniques)).encode("utf-8", "surrogatepass"))
             else:
                 _update_numpy(digest, np.asarray(values))
     except (TypeError, ValueError):

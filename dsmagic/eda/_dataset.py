@@ -37,60 +37,74 @@ def hashable_frame(frame):
     return frame
 
 
-def duplicate_rows(frame) -> int:
+def _repeats(key):
+    import numpy as np
+
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    return order, ordered[1:] == ordered[:-1]
+
+
+def duplicate_rows(frame, distinct: dict[str, int]) -> int:
     """Exact count of rows equal to an earlier row (pandas' ``duplicated().sum()``).
 
-    Rows are first grouped by a 64-bit hash; only rows whose hash repeats are
-    compared exactly, so the count is exact and the common case is one hash pass.
+    Columns are folded into a 64-bit row key, most distinct first (``distinct``: the
+    distinct count of columns without missing values). Rows can only repeat if their
+    keys do, so a column whose values are all distinct ends the search at once, and a
+    key without repeats after a few columns ends it early. Rows whose keys repeat are
+    compared exactly, so the count is exact.
     """
     import numpy as np
     import pandas as pd
 
-    if len(frame) < 2 or frame.shape[1] == 0:
+    rows, width = frame.shape
+    if rows < 2 or width == 0:
         return 0
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    repeated = np.zeros(len(ordered), dtype=bool)
-    same = ordered[1:] == ordered[:-1]
+    names = sorted(frame.columns, key=lambda name: -distinct.get(name, 0))
+    if distinct.get(names[0], 0) >= rows:
+        return 0  # one column has no missing and no repeated value: no row repeats
+    key = np.zeros(rows, dtype=np.uint64)
+    prime = np.uint64(1099511628211)
+    for folded, name in enumerate(names, start=1):
+        codes, _ = pd.factorize(frame[name], use_na_sentinel=True)
+        key *= prime
+        key ^= codes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        if folded in (1, 2, 4) and folded < width and not _repeats(key)[1].any():
+            return 0
+    order, same = _repeats(key)
+    if not same.any():
+        return 0
+    repeated = np.zeros(rows, dtype=bool)
     repeated[1:] |= same
     repeated[:-1] |= same
-    if not repeated.any():
-        return 0
     candidates = np.sort(order[repeated])
     return int(frame.iloc[candidates].duplicated(keep="first").sum())
 
 
-def missing_patterns(frame) -> dict[str, Any]:
-    """Missing cells per column and the most common combinations of missing columns."""
+def missing_patterns(frame, columns: list[str], cells: int) -> dict[str, Any]:
+    """The most common combinations of missing columns (``columns``: those with any)."""
     import numpy as np
 
-    mask = frame.isna().to_numpy(dtype=bool)
-    names = [str(c) for c in frame.columns]
-    per_column = mask.sum(axis=0) if mask.size else np.zeros(len(names), dtype=int)
-    with_missing = [i for i, n in enumerate(per_column) if n]
-    cells = int(per_column.sum())
-    rows_with_missing = int(mask.any(axis=1).sum()) if with_missing else 0
+    size = frame.shape[0] * frame.shape[1]
     patterns: list[dict[str, Any]] = []
-    if with_missing:
-        sub = np.ascontiguousarray(mask[:, with_missing])
-        packed = np.packbits(sub, axis=1)
+    distinct = rows_with_missing = 0
+    if columns and len(frame):
+        mask = np.column_stack([frame[name].isna().to_numpy(dtype=bool) for name in columns])
+        rows_with_missing = int(mask.any(axis=1).sum())
+        packed = np.packbits(mask, axis=1)
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-        unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        distinct = len(counts)
         for at in np.argsort(-counts, kind="stable")[:_MAX_PATTERNS]:
-            row = sub[first[at]]
-            patterns.append(
-                {
-                    "columns": [names[with_missing[i]] for i in np.flatnonzero(row)],
-                    "rows": int(counts[at]),
-                }
-            )
+            row = mask[first[at]]
+            patterns.append({"columns": [columns[i] for i in np.flatnonzero(row)],
+                             "rows": int(counts[at])})  # fmt: skip
     return {
         "cells": cells,
-        "share": cells / mask.size if mask.size else 0.0,
+        "share": cells / size if size else 0.0,
         "rows_with_missing": rows_with_missing,
         "patterns": patterns,
-        "distinct_patterns": len(unique) if with_missing else 0,
+        "distinct_patterns": distinct,
     }
 
 

@@ -123,9 +123,10 @@ def _header(report: dict[str, Any]) -> str:
         kind_text = ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
         elapsed = report.get("elapsed")
         timing = f" · computed in {elapsed:.2f} s" if elapsed is not None else ""
+        memory = f"{size(d['memory'])} in memory" if d["memory"] is not None else ""
         parts.append(
             f'<div class="dsm-muted">{d["rows"]:,} rows \u00d7 {d["columns"]:,} columns · '
-            f"{esc(size(d['memory']))} in memory{esc(timing)}"
+            f"{esc(memory)}{esc(timing)}"
             f"{' · ' + esc(kind_text) if kind_text else ''}</div>"
         )
     sample = report.get("sample")
@@ -163,7 +164,7 @@ def _alerts(report: dict[str, Any]) -> str:
 
 def _overview(report: dict[str, Any], figures: dict[str, str | None]) -> str:
     d = report.get("dataset")
-    if not d:
+    if not d or d["missing"] is None:
         return ""
     missing = d["missing"]
     rows = [
