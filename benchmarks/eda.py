@@ -33,6 +33,11 @@ import pandas as pd
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
+if int(pd.__version__.split(".")[0]) < 3:
+    # ydata-profiling pins pandas 2; give both tools the text representation of pandas 3
+    # (Arrow-backed "str"), the pandas dsmagic targets
+    pd.options.future.infer_string = True
+
 
 def mixed_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     """20 columns like a real table: floats with missing values and skew, integers,
@@ -194,7 +199,8 @@ def main() -> None:
         f"`{' '.join(['.venv-bench/bin/python', 'benchmarks/eda.py', *sys.argv[1:]])}` — "
         f"{machine} CPUs ({platform.machine()}), Python {platform.python_version()}, "
         f"dsmagic {dsmagic.__version__}, ydata-profiling {ydata_profiling.__version__}, "
-        f"pandas {pd.__version__}, numpy {np.__version__}. Both run in the same process on "
+        f"pandas {pd.__version__} (Arrow-backed `str` text, as in pandas 3), numpy "
+        f"{np.__version__}. Both run in the same process on "
         "the same frame (20 mixed columns: 12 numeric with missing values and skew, text "
         'of 4 to 2,000 levels, boolean, datetime, id); dsmagic with `target="churned"` '
         "and no time budget (every row), correlations and charts included.",
