@@ -228,12 +228,20 @@ def _relations(report: dict[str, Any], figures: dict[str, str | None]) -> str:
         body += '<div class="dsm-muted">fewer than two numeric or categorical columns</div>'
     target = relations.get("target")
     if target:
-        body += _target(target, figures)
+        body += _target(target, figures, report["columns"].get(target["column"], {}))
     return body
 
 
-def _target(target: dict[str, Any], figures: dict[str, str | None]) -> str:
+def _target(target: dict[str, Any], figures: dict[str, str | None], stats: dict) -> str:
     parts = [f"<h3>Target: {esc(target['column'])} ({esc(target['task'])})</h3>"]
+    if target["task"] == "regression" and stats:
+        if "__target__" not in figures:
+            figures["__target__"] = _safe(_plots.distribution, stats)
+        summary = table(["", ""], [(label, _value(key, stats) or "") for key, label in
+                                   (("mean", "mean"), ("std", "std"), ("p50", "median"),
+                                    ("skewness", "skewness"))], numeric=[1])  # fmt: skip
+        parts.append(f"<div class='eda-figs'><div>{figures['__target__'] or ''}</div>"
+                     f"{summary}</div>")  # fmt: skip
     if target.get("classes"):
         classes = target["classes"]
         if "__classes__" not in figures:
