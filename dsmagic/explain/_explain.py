@@ -13,7 +13,8 @@ from dsmagic.explain._choose import is_classifier, kind_of, make_explainer
 
 DEFAULT_BACKGROUND = 100
 DEFAULT_MAX_ROWS = 500
-DEFAULT_AGNOSTIC_ROWS = 100
+DEFAULT_AGNOSTIC_ROWS = 50
+DEFAULT_AGNOSTIC_BACKGROUND = 50
 TOP = 10
 
 
@@ -66,10 +67,14 @@ def explain(
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise DsmagicError(f"{what} must be a whole number >= 1, got {value!r}")
     frame = _match_columns(model, frame)
-    notes = []
-    if kind_of(model) == "other" and max_rows == DEFAULT_MAX_ROWS:
-        # A permutation explainer calls the model thousands of times per row.
-        max_rows = DEFAULT_AGNOSTIC_ROWS
+    model, frame, step_note = _unwrap_pipeline(model, frame)
+    notes = [step_note] if step_note else []
+    if kind_of(model) == "other":
+        # A permutation explainer calls the model (rows x background) times per feature.
+        if max_rows == DEFAULT_MAX_ROWS:
+            max_rows = DEFAULT_AGNOSTIC_ROWS
+        if n_background == DEFAULT_BACKGROUND:
+            n_background = DEFAULT_AGNOSTIC_BACKGROUND
     if len(frame) > max_rows:
         notes.append(f"explained a random sample of {max_rows} of {len(frame)} rows (seed {seed})")
         frame = frame.sample(max_rows, random_state=seed)
@@ -108,6 +113,30 @@ def explain(
     if log:
         explanation._log_to_active_run()
     return explanation
+
+
+def _unwrap_pipeline(model: Any, frame):
+    """A scikit-learn Pipeline ending in a tree or linear model is explained at its last
+    step, on the features it sees (fast exact SHAP instead of a permutation estimate)."""
+    steps = getattr(model, "steps", None)
+    if not steps or kind_of(steps[-1][1]) == "other" or len(steps) < 2:
+        return model, frame, None
+    import pandas as pd
+
+    head, last = model[:-1], model[-1]
+    try:
+        transformed = head.transform(frame)
+        if hasattr(transformed, "toarray"):
+            transformed = transformed.toarray()
+        try:
+            names = [str(n) for n in head.get_feature_names_out()]
+        except Exception:
+            names = [f"x{i}" for i in range(transformed.shape[1])]
+        features = pd.DataFrame(transformed, columns=names, index=frame.index)
+    except Exception:
+        return model, frame, None
+    note = f"explained the pipeline's last step ({type(last).__name__}) on its input features"
+    return last, features, note
 
 
 def _match_columns(model: Any, frame):

@@ -50,8 +50,8 @@ def test_linear_and_model_agnostic_explainers(sqlite_home):
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     linear = dm.explain(LogisticRegression(max_iter=2000).fit(X, y > 140), X.head(60))
     assert linear.kind == "linear" and "log-odds" in linear.background
-    knn = KNeighborsRegressor().fit(X, y)
-    other = dm.explain(knn, X.head(20), n_background=10)
+    knn = KNeighborsRegressor(n_neighbors=3, algorithm="brute").fit(X.head(60), y.head(60))
+    other = dm.explain(knn, X.head(8), n_background=5)
     assert other.kind == "other" and "PermutationExplainer" in other.background
     assert other.importance().index[0] in set(X.columns)
     boosted = dm.explain(GradientBoostingRegressor(n_estimators=20).fit(X, y), X.head(30))
