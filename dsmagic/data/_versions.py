@@ -218,7 +218,6 @@ def track_data(
         frame = frame.to_frame()
     if not isinstance(frame, pd.DataFrame):
         raise DsmagicError(f"track_data needs a pandas DataFrame, got {type(frame).__name__}")
-    _storage.check_storable(frame)
     explicit = _parent_ids(parent) if parent is not None else []
     digest = fingerprint(frame)
     cell_source, cell_parents = _kernel.cell_inputs(frame)
@@ -238,6 +237,7 @@ def track_data(
     if existing is None:
         from dsmagic.data._stats import compute_stats
 
+        _storage.check_storable(frame)  # stored content passed this check already
         path, size = _storage.write_version(frame, digest)
         values.update(
             rows=len(frame),
