@@ -38,9 +38,10 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, int]:
     """Finite values as float64, and how many were missing or not finite."""
     dtype = series.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        present = series.dropna()
-        values = present.to_numpy().view("int64").astype(np.float64) if len(present) else None
-        values = np.empty(0) if values is None else values
+        present = series.dropna().array
+        if hasattr(present, "as_unit"):  # both sides in nanoseconds, whatever their unit
+            present = present.as_unit("ns")
+        values = np.asarray(present.asi8, dtype=np.float64)
     else:
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     finite = values[np.isfinite(values)]

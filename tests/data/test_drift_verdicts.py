@@ -169,3 +169,24 @@ def test_frames_without_rows_or_shared_columns_are_refused():
     dup = pd.DataFrame([[1, 2]], columns=["a", "a"])
     with pytest.raises(dm.DsmagicError, match="duplicate column names"):
         dm.drift(dup, dup)
+
+
+def test_dates_durations_and_nullable_numbers_compare_as_numbers():
+    n = 500
+    ref = pd.DataFrame(
+        {
+            "when": pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
+            "took": pd.to_timedelta(np.arange(n), unit="s"),
+            "count": pd.array([*range(n - 1), None], dtype="Int64"),
+        }
+    )
+    cur = pd.DataFrame(
+        {
+            "when": pd.date_range("2024-03-01", periods=n, freq="h", tz="UTC").as_unit("s"),
+            "took": pd.to_timedelta(np.arange(n), unit="s"),
+            "count": pd.array(range(n), dtype="Int64"),
+        }
+    )
+    report = dm.drift(ref, cur)
+    assert report.drifted_columns == ["when"]
+    assert {c.kind for c in report.columns} == {"numeric"}
