@@ -36,7 +36,7 @@ demo: setup
 # Benchmarks run in their own venv with the reference tools they compare against
 # (kept out of the dev extra); add a tool here to make it available to every script.
 BENCH_VENV ?= .venv-bench
-BENCH_TOOLS ?= mlflow
+BENCH_TOOLS ?= mlflow optuna optuna-integration
 
 bench:
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)

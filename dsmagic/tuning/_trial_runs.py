@@ -13,6 +13,9 @@ import time
 import uuid
 from typing import Any
 
+from sqlalchemy import update
+
+from dsmagic.store._tracking_store import runs_t
 from dsmagic.tracking import TrackingClient, _liveness, _validation
 
 
@@ -65,14 +68,25 @@ class TrialRuns:
             points += [(run_id, key, int(step), float(value), now) for step, value in series.items()]
         for key, value in (metrics or {}).items():
             points.append((run_id, key, 0, float(value), now))
-        self.store.write_batch(
-            metrics=points,
-            params={run_id: clean_params(params)} if params else None,
-            tags={run_id: {k: _validation.format_tag(k, v) for k, v in tags.items()}}
-            if tags
-            else None,
-        )
-        self.store.set_status(run_id, status, time.time())
+        clean_tags = {k: _validation.format_tag(k, v) for k, v in (tags or {}).items()}
+        clean = clean_params(params)
+        store = self.store
+
+        # Values and the end status in one transaction: a trial costs two commits in all.
+        def work(connection) -> None:
+            if clean:
+                store._write_params(connection, run_id, clean)
+            if clean_tags:
+                store._write_tags(connection, run_id, clean_tags)
+            if points:
+                store._write_metrics(connection, points)
+            connection.execute(
+                update(runs_t)
+                .where(runs_t.c.id == run_id)
+                .values(status=status, end_time=now, heartbeat=now)
+            )
+
+        store.db.run_with_retry(work)
 
 
 def clean_params(params: dict[str, Any] | None) -> dict[str, str]:
