@@ -193,6 +193,7 @@ def main() -> None:
                  ours_small, theirs_small))  # fmt: skip
 
     machine = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "## EDA",
         "",
@@ -203,7 +204,8 @@ def main() -> None:
         f"{np.__version__}. Both run in the same process on "
         "the same frame (20 mixed columns: 12 numeric with missing values and skew, text "
         'of 4 to 2,000 levels, boolean, datetime, id); dsmagic with `target="churned"` '
-        "and no time budget (every row), correlations and charts included.",
+        "and no time budget (every row), correlations and charts included. The machine is "
+        f"shared: load average {load} (1, 5, 15 min) when the run ended.",
         "",
         "| case | dsmagic | ydata-profiling | speed-up | HTML dsmagic / ydata |",
         "|---|---|---|---|---|",

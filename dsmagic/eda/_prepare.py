@@ -77,9 +77,11 @@ def check_sample(sample: Any, rows: int) -> int | None:
         raise DsmagicError(
             f"sample must be a number of rows (e.g. 100000) or a share (e.g. 0.1), got {sample!r}"
         )
-    if (isinstance(sample, float) and not sample.is_integer()) or 0 < sample < 1:
+    if isinstance(sample, float) and (0 < sample <= 1 or not sample.is_integer()):
         if not 0 < sample <= 1:
-            raise DsmagicError(f"sample share must be in (0, 1], got {sample!r}")
+            raise DsmagicError(
+                f"sample share must be in (0, 1] (or a whole number of rows), got {sample!r}"
+            )
         return max(1, round(rows * sample))
     if sample < 1 or not math.isfinite(sample):
         raise DsmagicError(f"sample must be at least 1 row, got {sample!r}")

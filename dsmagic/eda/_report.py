@@ -105,18 +105,7 @@ class EDAReport:
         if path is None:
             return page
         target = Path(path)
-        if target.is_dir():
-            raise DsmagicError(f"{str(path)!r} is a folder: give a file name like report.html")
-        if not target.parent.exists():
-            raise DsmagicError(f"folder {str(target.parent)!r} does not exist: create it first")
-        handle, staging = tempfile.mkstemp(prefix=".eda-", suffix=".html", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(page)
-            os.replace(staging, target)
-        except BaseException:
-            Path(staging).unlink(missing_ok=True)
-            raise
+        _write_atomically(target, page)
         return str(target)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +130,7 @@ class EDAReport:
         """Every statistic as JSON (NaN as null, dates as ISO 8601)."""
         text = json.dumps(_jsonable(self.to_dict()), indent=indent, allow_nan=False)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            _write_atomically(Path(path), text)
         return text
 
     def __repr__(self) -> str:
@@ -154,6 +143,22 @@ class EDAReport:
         if len(self.alerts) > 15:
             lines.append(f"  … and {len(self.alerts) - 15} more")
         return "\n".join(lines)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write next to the target, then rename: a failure never leaves half a file."""
+    if target.is_dir():
+        raise DsmagicError(f"{str(target)!r} is a folder: give a file name like report.html")
+    if not target.parent.exists():
+        raise DsmagicError(f"folder {str(target.parent)!r} does not exist: create it first")
+    handle, staging = tempfile.mkstemp(prefix=".eda-", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
 
 
 def _matrices_as_lists(relations: dict[str, Any]) -> dict[str, Any]:

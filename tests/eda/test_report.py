@@ -186,3 +186,12 @@ def test_compare_mode_reuses_drift_and_shows_both_frames():
     page = report.to_html()
     assert "Compared with a second frame" in page and "reference (blue)" in page
     assert json.loads(report.to_json())["drift"]["columns"]
+
+
+def test_writing_to_a_missing_folder_is_one_line_and_leaves_nothing(tmp_path):
+    report = dm.eda(pd.DataFrame({"a": [1.0, 2.0]}), progress=False)
+    with pytest.raises(dm.DsmagicError, match="does not exist: create it first"):
+        report.to_html(tmp_path / "nope" / "r.html")
+    with pytest.raises(dm.DsmagicError, match="is a folder"):
+        report.to_json(tmp_path)
+    assert list(tmp_path.iterdir()) == []
