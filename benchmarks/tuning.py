@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import _version, write_section  # noqa: E402
+from _results import _version, write_section
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "tuning"
@@ -99,12 +99,17 @@ def child_dsmagic(folder: Path, count: int) -> dict:
     for number in range(count):
         begin = time.perf_counter()
         run_id = recorder.start(f"probe-{number}", {"x": 0.5}, {"dsmagic.trial": number})
-        recorder.finish(run_id, "finished", metrics={"value": 0.25},
-                        tags={"dsmagic.trial_state": "complete"})  # fmt: skip
+        recorder.finish(
+            run_id, "finished", metrics={"value": 0.25}, tags={"dsmagic.trial_state": "complete"}
+        )
         timings.append(time.perf_counter() - begin)
-    return {"trials": count, "seconds": seconds, "runs": runs,
-            "write_median_ms": statistics.median(timings) * 1000,
-            "write_p95_ms": sorted(timings)[int(0.95 * len(timings))] * 1000}  # fmt: skip
+    return {
+        "trials": count,
+        "seconds": seconds,
+        "runs": runs,
+        "write_median_ms": statistics.median(timings) * 1000,
+        "write_p95_ms": sorted(timings)[int(0.95 * len(timings))] * 1000,
+    }
 
 
 def child_mlflow(folder: Path, count: int) -> dict:
@@ -130,8 +135,11 @@ def child_mlflow(folder: Path, count: int) -> dict:
 
 def child_workers(folder: Path, count: int) -> dict:
     """4 processes on one study in one SQLite file (the dsmagic store)."""
-    env = {**os.environ, "DSMAGIC_HOME": str(folder),
-           "DSMAGIC_URI": f"sqlite:///{folder / 'dsmagic.db'}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DSMAGIC_HOME": str(folder),
+        "DSMAGIC_URI": f"sqlite:///{folder / 'dsmagic.db'}",
+    }
     code = (
         "import dsmagic as dm, sys\n"
         "dm.tune(lambda x: x * x, {'x': (-10.0, 10.0)}, n_trials=int(sys.argv[1]),\n"
@@ -139,8 +147,13 @@ def child_workers(folder: Path, count: int) -> dict:
     )
     started = time.perf_counter()
     processes = [
-        subprocess.Popen([sys.executable, "-c", code, str(count)], env=env, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(count)],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(4)
     ]
     outputs = [p.communicate() for p in processes]
@@ -155,8 +168,15 @@ def child_workers(folder: Path, count: int) -> dict:
         runs = connection.execute(
             "SELECT count(*) FROM runs WHERE name LIKE 'trial-%' AND status = 'finished'"
         ).fetchone()[0]
-    return {"expected": 4 * count, "trials": total, "complete": complete, "runs": runs,
-            "failed_processes": errors, "lock_messages": locked, "seconds": seconds}  # fmt: skip
+    return {
+        "expected": 4 * count,
+        "trials": total,
+        "complete": complete,
+        "runs": runs,
+        "failed_processes": errors,
+        "lock_messages": locked,
+        "seconds": seconds,
+    }
 
 
 CHILDREN = {
@@ -174,10 +194,20 @@ def in_child(name: str, count: int) -> dict:
     folder.mkdir(parents=True)
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--child", name, "--count", str(count),
-             "--folder", str(folder)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                name,
+                "--count",
+                str(count),
+                "--folder",
+                str(folder),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -219,10 +249,12 @@ def report(results: dict, count: int, workers: int) -> str:
         f"- dsmagic's tracking writes alone (start + finish of one trial run, measured directly): "
         f"median **{dsm['write_median_ms']:.2f} ms**, p95 {dsm['write_p95_ms']:.2f} ms — target "
         f"< 5 ms: {verdict}.",
-        f"- Overhead ratio MLflow callback / dsmagic: "
-        f"{theirs_over / ours_over:.1f}×" if ours_over > 0 else "- dsmagic overhead within noise",
-        f"- Runs recorded: dsmagic {dsm['runs']}/{count}, MLflow {results['mlflow']['runs']}/{count}.",
-        f"- 4 worker processes × {workers} trials on one study in one SQLite file: "
+        f"- Overhead ratio MLflow callback / dsmagic: {theirs_over / ours_over:.1f}x"
+        if ours_over > 0
+        else "- dsmagic overhead within noise",
+        f"- Runs recorded: dsmagic {dsm['runs']}/{count}, "
+        f"MLflow {results['mlflow']['runs']}/{count}.",
+        f"- 4 worker processes x {workers} trials on one study in one SQLite file: "
         f"{work['trials']}/{work['expected']} trials stored ({work['complete']} complete), "
         f"{work['runs']} trial runs finished, {work['failed_processes']} failed processes, "
         f"{work['lock_messages']} 'database is locked' messages, {work['seconds']:.1f} s. "

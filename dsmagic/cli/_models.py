@@ -34,21 +34,23 @@ def _list(args: argparse.Namespace) -> int:
 def _record(version) -> dict:
     lineage = version.lineage()
     return {
-        "name": version.name, "version": version.version, "aliases": version.aliases,
-        "run_id": version.run_id, "artifact": version.artifact_path,
-        "model_class": version.model_class, "flavor": version.flavor,
-        "description": version.description, "created_at": version.created_at,
+        "name": version.name,
+        "version": version.version,
+        "aliases": version.aliases,
+        "run_id": version.run_id,
+        "artifact": version.artifact_path,
+        "model_class": version.model_class,
+        "flavor": version.flavor,
+        "description": version.description,
+        "created_at": version.created_at,
         "datasets": lineage["datasets"],
-    }  # fmt: skip
+    }
 
 
 def _show(args: argparse.Namespace) -> int:
     from dsmagic.models import get_model_version, model_versions
 
-    if "@" in args.ref:
-        versions = [get_model_version(args.ref)]
-    else:
-        versions = model_versions(args.ref)
+    versions = [get_model_version(args.ref)] if "@" in args.ref else model_versions(args.ref)
     if args.json:
         print(json.dumps([_record(v) for v in versions], indent=2, default=str))
         return 0

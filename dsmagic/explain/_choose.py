@@ -8,17 +8,32 @@ from dsmagic.errors import DsmagicError
 
 _TREE_MODULES = ("xgboost", "lightgbm", "catboost")
 _TREE_NAMES = (
-    "DecisionTree", "ExtraTree", "RandomForest", "ExtraTrees", "GradientBoosting",
-    "HistGradientBoosting", "IsolationForest",
-)  # fmt: skip
+    "DecisionTree",
+    "ExtraTree",
+    "RandomForest",
+    "ExtraTrees",
+    "GradientBoosting",
+    "HistGradientBoosting",
+    "IsolationForest",
+)
 _LINEAR_NAMES = (
-    "LinearRegression", "LogisticRegression", "Ridge", "RidgeClassifier", "Lasso", "ElasticNet",
-    "SGDClassifier", "SGDRegressor", "LinearSVC", "LinearSVR", "BayesianRidge", "HuberRegressor",
-)  # fmt: skip
+    "LinearRegression",
+    "LogisticRegression",
+    "Ridge",
+    "RidgeClassifier",
+    "Lasso",
+    "ElasticNet",
+    "SGDClassifier",
+    "SGDRegressor",
+    "LinearSVC",
+    "LinearSVR",
+    "BayesianRidge",
+    "HuberRegressor",
+)
 
 
 def kind_of(model: Any) -> str:
-    """"tree", "linear" or "other" (explained through its predict function)."""
+    """ "tree", "linear" or "other" (explained through its predict function)."""
     module = type(model).__module__.split(".")[0]
     name = type(model).__name__
     if module in _TREE_MODULES or (module == "sklearn" and name.startswith(_TREE_NAMES)):
@@ -82,6 +97,7 @@ def make_explainer(model: Any, background, seed: int):
         raise
     except Exception as exc:
         raise DsmagicError(
-            f"SHAP cannot explain a {name} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            f"SHAP cannot explain a {name} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
             "pass a fitted scikit-learn, XGBoost or LightGBM model or a prediction function"
         ) from exc

@@ -32,7 +32,11 @@ def _frame(X: Any, feature_names):
         raise DsmagicError(f"X must be a DataFrame or 2-D array, got {type(X).__name__}") from exc
     if array.ndim != 2:
         raise DsmagicError(f"X must be 2-D (rows x features), got shape {array.shape}")
-    names = list(feature_names) if feature_names is not None else [f"x{i}" for i in range(array.shape[1])]
+    names = (
+        list(feature_names)
+        if feature_names is not None
+        else [f"x{i}" for i in range(array.shape[1])]
+    )
     if len(names) != array.shape[1]:
         raise DsmagicError(f"{len(names)} feature names for {array.shape[1]} columns of X")
     return pd.DataFrame(array, columns=names)
@@ -62,7 +66,9 @@ def explain(
     """
     frame = _frame(X, feature_names)
     if len(frame) == 0 or frame.shape[1] == 0:
-        raise DsmagicError(f"X has {len(frame)} rows and {frame.shape[1]} columns: nothing to explain")
+        raise DsmagicError(
+            f"X has {len(frame)} rows and {frame.shape[1]} columns: nothing to explain"
+        )
     for value, what in ((n_background, "n_background"), (max_rows, "max_rows")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise DsmagicError(f"{what} must be a whole number >= 1, got {value!r}")
@@ -286,7 +292,9 @@ class Explanation:
         from dsmagic.explain._plots import dependence
 
         if feature not in self.feature_names:
-            raise DsmagicError(f"no feature {feature!r}; features: {', '.join(self.feature_names[:20])}")
+            raise DsmagicError(
+                f"no feature {feature!r}; features: {', '.join(self.feature_names[:20])}"
+            )
         return dependence(self, feature)
 
     # -- logging -------------------------------------------------------------------------
@@ -312,12 +320,16 @@ class Explanation:
 
     # -- display -------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return (f"<Explanation {self.model_name} rows={len(self.data)} "
-                f"features={len(self.feature_names)} kind={self.kind}>")  # fmt: skip
+        return (
+            f"<Explanation {self.model_name} rows={len(self.data)} "
+            f"features={len(self.feature_names)} kind={self.kind}>"
+        )
 
     def _text(self) -> str:
-        lines = [f"SHAP explanation of {self.model_name} on {len(self.data)} rows",
-                 f"  {self.background}"]  # fmt: skip
+        lines = [
+            f"SHAP explanation of {self.model_name} on {len(self.data)} rows",
+            f"  {self.background}",
+        ]
         if self.class_label is not None:
             lines.append(f"  values for class {self.class_label!r}")
         lines += [f"  note: {n}" for n in self.notes]
@@ -343,7 +355,8 @@ class Explanation:
         rows = [(r.feature, r.mean_abs_shap, r.effect) for r in top.itertuples(index=False)]
         figures = figure_svg(self.summary_plot())
         return scoped(
-            head + table(["feature", "mean |SHAP|", "effect"], rows, numeric=[1])
+            head
+            + table(["feature", "mean |SHAP|", "effect"], rows, numeric=[1])
             + f'<div class="dsm-plot">{figures}</div>',
             "#SCOPE .dsm-plot svg { max-width: 640px; height: auto; }",
         )

@@ -24,8 +24,11 @@ class RowExplanation:
         import pandas as pd
 
         frame = pd.DataFrame(
-            {"feature": self.features, "value": list(self.data.to_numpy()),
-             "contribution": self.values.astype(float)}  # fmt: skip
+            {
+                "feature": self.features,
+                "value": list(self.data.to_numpy()),
+                "contribution": self.values.astype(float),
+            }
         )
         order = frame["contribution"].abs().sort_values(ascending=False).index
         return frame.loc[order].reset_index(drop=True)
@@ -50,7 +53,8 @@ class RowExplanation:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         rows = [(i.feature, i.value, i.contribution) for i in self.top().itertuples(index=False)]
         html = scoped(
-            f'<div class="dsm-title">Row {esc(self.label)}: base {esc(format_value(self.base_value))}'
+            f'<div class="dsm-title">Row {esc(self.label)}: '
+            f"base {esc(format_value(self.base_value))}"
             f" → output {esc(format_value(self.output))}</div>"
             + table(["feature", "value", "contribution"], rows, numeric=[2])
             + f'<div class="dsm-plot">{figure_svg(self.plot())}</div>',

@@ -29,7 +29,9 @@ def summary(explanation, max_features: int):
             span = high - low if high > low else 1.0
             colour[finite] = np.clip((raw[finite] - low) / span, 0, 1)
         jitter = rng.uniform(-0.3, 0.3, len(values))
-        scatter = axes.scatter(values, rank + jitter, c=colour, cmap="coolwarm", s=8, vmin=0, vmax=1)
+        scatter = axes.scatter(
+            values, rank + jitter, c=colour, cmap="coolwarm", s=8, vmin=0, vmax=1
+        )
     axes.set_yticks(range(len(order)))
     axes.set_yticklabels(list(reversed(order)))
     axes.axvline(0, color="#999", linewidth=0.8)
@@ -45,8 +47,9 @@ def summary(explanation, max_features: int):
 def importance_bars(importance):
     figure = _figure(6, 0.35 * len(importance) + 1.0)
     axes = figure.subplots()
-    axes.barh(list(reversed(importance.index)), list(reversed(importance.to_numpy())),
-              color="#1e88e5")  # fmt: skip
+    axes.barh(
+        list(reversed(importance.index)), list(reversed(importance.to_numpy())), color="#1e88e5"
+    )
     axes.set_xlabel("mean |SHAP value|")
     figure.tight_layout()
     return figure
@@ -75,8 +78,11 @@ def waterfall(row):
     top = row.top()
     labels = [f"{f} = {v}" for f, v in zip(top["feature"], top["value"])]
     colours = ["#e53935" if c > 0 else "#1e88e5" for c in top["contribution"]]
-    axes.barh(list(reversed(labels)), list(reversed(top["contribution"].tolist())),
-              color=list(reversed(colours)))  # fmt: skip
+    axes.barh(
+        list(reversed(labels)),
+        list(reversed(top["contribution"].tolist())),
+        color=list(reversed(colours)),
+    )
     axes.axvline(0, color="#999", linewidth=0.8)
     axes.set_xlabel(f"contribution (base {row.base_value:.4g} → output {row.output:.4g})")
     figure.tight_layout()

@@ -34,8 +34,13 @@ def _lookup(namespace: dict, dotted: str, what: str):
 class TuningMagics(Magics):
     @magic_arguments()
     @argument("objective", help="Name of the objective function.")
-    @argument("--space", "-s", default=None, metavar="VAR",
-              help="Name of a dict variable with the search space.")  # fmt: skip
+    @argument(
+        "--space",
+        "-s",
+        default=None,
+        metavar="VAR",
+        help="Name of a dict variable with the search space.",
+    )
     @argument("--n-trials", "-n", type=int, default=None, help="Number of trials (default 20).")
     @argument("--timeout", type=float, default=None, help="Stop after this many seconds.")
     @argument("--direction", "-d", default="minimize", help="minimize or maximize.")
@@ -44,8 +49,13 @@ class TuningMagics(Magics):
     @argument("--pruner", default="median", help="median, hyperband, successive_halving, none.")
     @argument("--seed", type=int, default=None)
     @argument("--n-jobs", "-j", type=int, default=1, help="Trials in parallel threads.")
-    @argument("--early-stop", type=int, default=None, metavar="N",
-              help="Stop when N trials in a row bring no improvement.")  # fmt: skip
+    @argument(
+        "--early-stop",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Stop when N trials in a row bring no improvement.",
+    )
     @argument("--study-name", default=None, help="Join or create this study (shared by workers).")
     @argument("--experiment", "-e", default=None)
     @argument("--name", default=None, help="Name of the parent run.")
@@ -66,11 +76,21 @@ class TuningMagics(Magics):
         objective = _lookup(namespace, args.objective, "the objective")
         space = _lookup(namespace, args.space, "--space") if args.space else None
         result = tune(
-            objective, space, n_trials=args.n_trials, timeout=args.timeout,
-            direction=args.direction, metric=args.metric, sampler=args.sampler,
-            pruner=args.pruner, seed=args.seed, n_jobs=args.n_jobs, early_stop=args.early_stop,
-            study_name=args.study_name, experiment=args.experiment, name=args.name,
-        )  # fmt: skip
+            objective,
+            space,
+            n_trials=args.n_trials,
+            timeout=args.timeout,
+            direction=args.direction,
+            metric=args.metric,
+            sampler=args.sampler,
+            pruner=args.pruner,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            early_stop=args.early_stop,
+            study_name=args.study_name,
+            experiment=args.experiment,
+            name=args.name,
+        )
         namespace["_tune"] = result
         return result
 
@@ -145,8 +165,15 @@ class TuningMagics(Magics):
         import pandas as pd
 
         return pd.DataFrame(
-            [{"version": v.version, "aliases": ", ".join(v.aliases), "run_id": v.run_id,
-              "class": v.model_class, "description": v.description,
-              "created_at": pd.to_datetime(v.created_at, unit="s")}
-             for v in model_versions(name)]
-        )  # fmt: skip
+            [
+                {
+                    "version": v.version,
+                    "aliases": ", ".join(v.aliases),
+                    "run_id": v.run_id,
+                    "class": v.model_class,
+                    "description": v.description,
+                    "created_at": pd.to_datetime(v.created_at, unit="s"),
+                }
+                for v in model_versions(name)
+            ]
+        )

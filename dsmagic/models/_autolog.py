@@ -42,10 +42,13 @@ def _training_metrics(estimator, X, y) -> dict[str, float]:
     if y is None or not _settings["metrics"]:
         return {}
     from sklearn import metrics
-
     from sklearn.base import is_classifier, is_regressor
 
-    kind = "classifier" if is_classifier(estimator) else ("regressor" if is_regressor(estimator) else None)
+    kind = (
+        "classifier"
+        if is_classifier(estimator)
+        else ("regressor" if is_regressor(estimator) else None)
+    )
     try:
         predicted = estimator.predict(X)
     except Exception:
@@ -54,7 +57,9 @@ def _training_metrics(estimator, X, y) -> dict[str, float]:
     try:
         if kind == "classifier":
             out["training_accuracy"] = metrics.accuracy_score(y, predicted)
-            average = "binary" if len(set(map(str, predicted)) | set(map(str, y))) <= 2 else "weighted"
+            average = (
+                "binary" if len(set(map(str, predicted)) | set(map(str, y))) <= 2 else "weighted"
+            )
             if average == "binary":
                 labels = list(getattr(estimator, "classes_", []))
                 positive = labels[-1] if labels else 1
@@ -94,9 +99,10 @@ def _log_search(run, client, search) -> None:
             tags={"dsmagic.autolog": "candidate"},
         )
         metrics = {
-            str(k): float(v) for k, v in row.items()
+            str(k): float(v)
+            for k, v in row.items()
             if str(k).startswith(("mean_", "std_", "rank_")) and isinstance(v, int | float)
-        }  # fmt: skip
+        }
         client.log_metrics(child.id, metrics)
         client.end_run(child.id, "finished")
     with tempfile.TemporaryDirectory() as folder:
@@ -172,8 +178,13 @@ def _estimator_classes() -> list[type]:
     return list(owners)
 
 
-def autolog(enable: bool = True, *, log_models: bool = True, max_tuning_runs: int | None = None,
-            training_metrics: bool = True) -> None:  # fmt: skip
+def autolog(
+    enable: bool = True,
+    *,
+    log_models: bool = True,
+    max_tuning_runs: int | None = None,
+    training_metrics: bool = True,
+) -> None:
     """Log every scikit-learn ``fit``: parameters, training metrics and the fitted model.
 
     Without an active run each fit gets its own run; with one, the fit is logged into it.
@@ -183,12 +194,14 @@ def autolog(enable: bool = True, *, log_models: bool = True, max_tuning_runs: in
     if not isinstance(enable, bool):
         raise DsmagicError(f"autolog takes True or False, got {enable!r}")
     if max_tuning_runs is not None and (
-        isinstance(max_tuning_runs, bool) or not isinstance(max_tuning_runs, int)
+        isinstance(max_tuning_runs, bool)
+        or not isinstance(max_tuning_runs, int)
         or max_tuning_runs < 0
-    ):  # fmt: skip
+    ):
         raise DsmagicError(f"max_tuning_runs must be a whole number >= 0, got {max_tuning_runs!r}")
-    _settings.update(log_models=bool(log_models), max_tuning_runs=max_tuning_runs,
-                     metrics=bool(training_metrics))  # fmt: skip
+    _settings.update(
+        log_models=bool(log_models), max_tuning_runs=max_tuning_runs, metrics=bool(training_metrics)
+    )
     with _lock:
         if not enable:
             for cls, original in _patched.items():
@@ -200,9 +213,7 @@ def autolog(enable: bool = True, *, log_models: bool = True, max_tuning_runs: in
         try:
             classes = _estimator_classes()
         except ImportError as exc:
-            raise DsmagicError(
-                "autolog needs scikit-learn: pip install 'dsmagic[ml]'"
-            ) from exc
+            raise DsmagicError("autolog needs scikit-learn: pip install 'dsmagic[ml]'") from exc
         for cls in classes:
             original = cls.__dict__["fit"]
             if getattr(original, "_dsmagic_autolog", False):

@@ -28,8 +28,7 @@ def _md(value: Any) -> str:
 
 
 def _md_table(headers: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(_md(h) for h in headers) + " |",
-             "|" + "---|" * len(headers)]  # fmt: skip
+    lines = ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -37,8 +36,20 @@ def _md_table(headers: list[str], rows: list[list[Any]]) -> str:
 class ModelCard:
     """A model card for a run or a registered version. ``to_html()``, ``to_markdown()``."""
 
-    def __init__(self, run, version, *, intended_use, limitations, comparison, importance,
-                 groups, datasets, title, notes=()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        run,
+        version,
+        *,
+        intended_use,
+        limitations,
+        comparison,
+        importance,
+        groups,
+        datasets,
+        title,
+        notes=(),
+    ) -> None:
         self.run = run
         self.version = version
         self.intended_use = intended_use
@@ -55,8 +66,10 @@ class ModelCard:
         facts = []
         if self.version is not None:
             aliases = f" ({', '.join(self.version.aliases)})" if self.version.aliases else ""
-            facts += [("registered model", f"{self.version.uri}{aliases}"),
-                      ("model class", self.version.model_class)]  # fmt: skip
+            facts += [
+                ("registered model", f"{self.version.uri}{aliases}"),
+                ("model class", self.version.model_class),
+            ]
         facts += [
             ("run", f"{self.run.name} ({self.run.id})"),
             ("experiment", self.run.experiment),
@@ -71,19 +84,36 @@ class ModelCard:
         if self.groups:
             items += self.groups["warnings"]
         if not self.datasets:
-            items.append("no data versions are recorded for this run: its training data is not "
-                         "traceable (track data with dsmagic.data while the run is active)")
+            items.append(
+                "no data versions are recorded for this run: its training data is not "
+                "traceable (track data with dsmagic.data while the run is active)"
+            )
         return items
 
     def _comparison_rows(self):
-        return [[r["metric"], r["value"], r["better"], r["previous_best"], r["previous_run"],
-                 r["change"], r["verdict"]] for r in self.comparison]  # fmt: skip
+        return [
+            [
+                r["metric"],
+                r["value"],
+                r["better"],
+                r["previous_best"],
+                r["previous_run"],
+                r["change"],
+                r["verdict"],
+            ]
+            for r in self.comparison
+        ]
 
     def _group_rows(self):
         keys = [k for k in self.groups["rows"][0] if k not in ("group", "rows")]
         rows = [[r["group"], r["rows"], *[r[k] for k in keys]] for r in self.groups["rows"]]
-        rows.append(["(all)", sum(r["rows"] for r in self.groups["rows"]),
-                     *[self.groups["overall"][k] for k in keys]])  # fmt: skip
+        rows.append(
+            [
+                "(all)",
+                sum(r["rows"] for r in self.groups["rows"]),
+                *[self.groups["overall"][k] for k in keys],
+            ]
+        )
         return ["group", "rows", *keys], rows
 
     # -- Markdown ------------------------------------------------------------------------
@@ -93,22 +123,46 @@ class ModelCard:
         parts += ["## Intended use", "", _md(self.intended_use or "Not stated."), ""]
         parts += ["## Data", ""]
         if self.datasets:
-            parts.append(_md_table(["dataset", "version", "rows", "columns", "fingerprint"],
-                                   [[d["dataset"], d["version"], d["rows"], d["columns"],
-                                     str(d["fingerprint"])[:12]] for d in self.datasets]))  # fmt: skip
+            parts.append(
+                _md_table(
+                    ["dataset", "version", "rows", "columns", "fingerprint"],
+                    [
+                        [
+                            d["dataset"],
+                            d["version"],
+                            d["rows"],
+                            d["columns"],
+                            str(d["fingerprint"])[:12],
+                        ]
+                        for d in self.datasets
+                    ],
+                )
+            )
         else:
             parts.append("No data versions recorded for this run.")
         parts += ["", "## Parameters", ""]
-        parts.append(_md_table(["parameter", "value"], [[k, v] for k, v in sorted(self.run.params.items())])
-                     if self.run.params else "No parameters logged.")  # fmt: skip
+        parts.append(
+            _md_table(["parameter", "value"], [[k, v] for k, v in sorted(self.run.params.items())])
+            if self.run.params
+            else "No parameters logged."
+        )
         parts += ["", "## Metrics", ""]
-        parts.append(_md_table(["metric", "value", "better", "previous best", "previous run",
-                                "change", "verdict"], self._comparison_rows())
-                     if self.comparison else "No metrics logged.")  # fmt: skip
+        parts.append(
+            _md_table(
+                ["metric", "value", "better", "previous best", "previous run", "change", "verdict"],
+                self._comparison_rows(),
+            )
+            if self.comparison
+            else "No metrics logged."
+        )
         if self.importance is not None:
             parts += ["", "## Feature importance (mean |SHAP|)", ""]
-            parts.append(_md_table(["feature", "mean abs SHAP"],
-                                   [[k, float(v)] for k, v in self.importance.items()]))  # fmt: skip
+            parts.append(
+                _md_table(
+                    ["feature", "mean abs SHAP"],
+                    [[k, float(v)] for k, v in self.importance.items()],
+                )
+            )
         if self.groups:
             headers, rows = self._group_rows()
             parts += ["", f"## Performance by {_md(self.groups['column'])}", ""]
@@ -122,26 +176,56 @@ class ModelCard:
 
     # -- HTML ----------------------------------------------------------------------------
     def _body(self) -> str:
-        parts = [f'<div class="dsm-title dsm-card-title">Model card: {esc(self.title)}</div>',
-                 table(["", ""], self._facts())]  # fmt: skip
+        parts = [
+            f'<div class="dsm-title dsm-card-title">Model card: {esc(self.title)}</div>',
+            table(["", ""], self._facts()),
+        ]
         parts.append(f"<h3>Intended use</h3><p>{esc(self.intended_use or 'Not stated.')}</p>")
         parts.append("<h3>Data</h3>")
         if self.datasets:
-            parts.append(table(["dataset", "version", "rows", "columns", "fingerprint"],
-                               [(d["dataset"], d["version"], d["rows"], d["columns"],
-                                 str(d["fingerprint"])[:12]) for d in self.datasets],
-                               numeric=[1, 2, 3]))  # fmt: skip
+            parts.append(
+                table(
+                    ["dataset", "version", "rows", "columns", "fingerprint"],
+                    [
+                        (
+                            d["dataset"],
+                            d["version"],
+                            d["rows"],
+                            d["columns"],
+                            str(d["fingerprint"])[:12],
+                        )
+                        for d in self.datasets
+                    ],
+                    numeric=[1, 2, 3],
+                )
+            )
         else:
             parts.append('<p class="dsm-muted">No data versions recorded for this run.</p>')
         parts.append("<h3>Parameters</h3>")
-        parts.append(table(["parameter", "value"], sorted(self.run.params.items()))
-                     if self.run.params else '<p class="dsm-muted">No parameters logged.</p>')  # fmt: skip
+        parts.append(
+            table(["parameter", "value"], sorted(self.run.params.items()))
+            if self.run.params
+            else '<p class="dsm-muted">No parameters logged.</p>'
+        )
         parts.append("<h3>Metrics</h3>")
         if self.comparison:
             worse = [i for i, r in enumerate(self.comparison) if r["verdict"] == "worse"]
-            parts.append(table(["metric", "value", "better", "previous best", "previous run",
-                                "change", "verdict"], self._comparison_rows(), highlight=worse,
-                               numeric=[1, 3, 5]))  # fmt: skip
+            parts.append(
+                table(
+                    [
+                        "metric",
+                        "value",
+                        "better",
+                        "previous best",
+                        "previous run",
+                        "change",
+                        "verdict",
+                    ],
+                    self._comparison_rows(),
+                    highlight=worse,
+                    numeric=[1, 3, 5],
+                )
+            )
         else:
             parts.append('<p class="dsm-muted">No metrics logged.</p>')
         if self.importance is not None:
@@ -153,23 +237,27 @@ class ModelCard:
                 "</div></td></tr>"
                 for k, v in self.importance.items()
             )
-            parts.append(f'<table class="dsm-table"><thead><tr><th>feature</th><th>mean |SHAP|</th>'
-                         f"<th></th></tr></thead><tbody>{bars}</tbody></table>")  # fmt: skip
+            parts.append(
+                f'<table class="dsm-table"><thead><tr><th>feature</th><th>mean |SHAP|</th>'
+                f"<th></th></tr></thead><tbody>{bars}</tbody></table>"
+            )
         if self.groups:
             headers, rows = self._group_rows()
             parts.append(f"<h3>Performance by {esc(self.groups['column'])}</h3>")
             parts.append(table(headers, rows, numeric=list(range(1, len(headers)))))
         items = "".join(f"<li>{esc(item)}</li>" for item in self._limitations())
         parts.append(f"<h3>Limitations</h3><ul>{items or '<li>None stated.</li>'}</ul>")
-        css = ("#SCOPE h3 { font-size: 13px; margin: 12px 0 4px 0; } "
-               "#SCOPE .dsm-bar { height: 10px; background: #1e88e5; } "
-               "#SCOPE .dsm-card-title { font-size: 16px; }")  # fmt: skip
+        css = (
+            "#SCOPE h3 { font-size: 13px; margin: 12px 0 4px 0; } "
+            "#SCOPE .dsm-bar { height: 10px; background: #1e88e5; } "
+            "#SCOPE .dsm-card-title { font-size: 16px; }"
+        )
         return scoped("".join(parts), css)
 
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """A complete, self-contained HTML page (no scripts, no external files)."""
         page = (
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+            '<!DOCTYPE html><html><head><meta charset="utf-8">'
             f"<title>Model card: {esc(self.title)}</title></head><body>{self._body()}</body></html>"
         )
         if path is not None:

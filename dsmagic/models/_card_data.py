@@ -58,25 +58,39 @@ def metric_comparison(run) -> list[dict[str, Any]]:
     earlier = [
         r
         for r in client.search_run_objects(experiment=run.experiment)
-        if r.id != run.id and r.start_time < run.start_time and r.parent_id is None
+        if r.id != run.id
+        and r.start_time < run.start_time
+        and r.parent_id is None
         and r.status == "finished"
     ]
     rows = []
     for key, value in sorted(run.metrics.items()):
         lower = lower_is_better(key)
         candidates = [
-            (r.metrics[key], r) for r in earlier
+            (r.metrics[key], r)
+            for r in earlier
             if key in r.metrics and not math.isnan(r.metrics[key])
-        ]  # fmt: skip
+        ]
         best = (min if lower else max)(candidates, key=lambda c: c[0]) if candidates else None
-        row = {"metric": key, "value": value, "better": "lower" if lower else "higher",
-               "previous_best": None, "previous_run": None, "change": None, "verdict": "first"}
+        row = {
+            "metric": key,
+            "value": value,
+            "better": "lower" if lower else "higher",
+            "previous_best": None,
+            "previous_run": None,
+            "change": None,
+            "verdict": "first",
+        }
         if best is not None:
             previous, other = best
             change = value - previous
             improved = change < 0 if lower else change > 0
-            row.update(previous_best=previous, previous_run=other.name, change=change,
-                       verdict="better" if improved else ("same" if change == 0 else "worse"))
+            row.update(
+                previous_best=previous,
+                previous_run=other.name,
+                change=change,
+                verdict="better" if improved else ("same" if change == 0 else "worse"),
+            )
         rows.append(row)
     return rows
 
@@ -106,9 +120,14 @@ def model_features(model, X, sensitive):
     """X as the model needs it: without the sensitive column when it was not a feature."""
     columns = getattr(X, "columns", None)
     fitted = getattr(model, "feature_names_in_", None)
-    if isinstance(sensitive, str) and columns is not None and sensitive in columns:
-        if fitted is not None and sensitive not in {str(c) for c in fitted}:
-            return X.drop(columns=[sensitive])
+    if (
+        isinstance(sensitive, str)
+        and columns is not None
+        and sensitive in columns
+        and fitted is not None
+        and sensitive not in {str(c) for c in fitted}
+    ):
+        return X.drop(columns=[sensitive])
     return X
 
 
@@ -165,9 +184,19 @@ def performance_by_group(model, X, y, sensitive: Any) -> dict[str, Any]:
     main = "accuracy" if task == "classification" else "mae"
     values = [r[main] for r in rows]
     gap = (max(values) - min(values)) if values else 0.0
-    warnings = [f"group {r['group']!r} has only {r['rows']} rows: its figures are unreliable"
-                for r in rows if r["rows"] < SMALL_GROUP]  # fmt: skip
+    warnings = [
+        f"group {r['group']!r} has only {r['rows']} rows: its figures are unreliable"
+        for r in rows
+        if r["rows"] < SMALL_GROUP
+    ]
     if task == "classification" and gap > GAP_WARNING:
         warnings.append(f"accuracy differs by {gap:.3f} between groups of {name!r}")
-    return {"column": name, "task": task, "main": main, "rows": rows, "overall": overall,
-            "gap": gap, "warnings": warnings}  # fmt: skip
+    return {
+        "column": name,
+        "task": task,
+        "main": main,
+        "rows": rows,
+        "overall": overall,
+        "gap": gap,
+        "warnings": warnings,
+    }

@@ -99,7 +99,9 @@ class RegisteredVersion:
 
     def __repr__(self) -> str:
         aliases = f" aliases={self.aliases}" if self.aliases else ""
-        return f"<ModelVersion {self.uri} {self.model_class}{aliases} run={(self.run_id or '-')[:8]}>"
+        return (
+            f"<ModelVersion {self.uri} {self.model_class}{aliases} run={(self.run_id or '-')[:8]}>"
+        )
 
     def _text(self) -> str:
         lines = [
@@ -116,8 +118,9 @@ class RegisteredVersion:
         printer.text(self._text())
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        badges = "".join(f' <span class="dsm-badge dsm-finished">{esc(a)}</span>'
-                         for a in self.aliases)  # fmt: skip
+        badges = "".join(
+            f' <span class="dsm-badge dsm-finished">{esc(a)}</span>' for a in self.aliases
+        )
         rows = [
             ("class", self.model_class),
             ("flavor", self.flavor),
@@ -136,7 +139,9 @@ class RegisteredVersion:
 
 def _version_row(connection: Connection, name: str, row) -> RegisteredVersion:
     aliases = connection.execute(
-        select(aliases_t.c.alias).where(aliases_t.c.version_id == row.id).order_by(aliases_t.c.alias)
+        select(aliases_t.c.alias)
+        .where(aliases_t.c.version_id == row.id)
+        .order_by(aliases_t.c.alias)
     ).scalars()
     return RegisteredVersion(
         name=name,
@@ -177,7 +182,9 @@ def register_model(
         raise DsmagicError(f"description must be text, got {type(description).__name__}")
     stored = _resolve_run(run)
     if model is not None:
-        artifact = _save.log_model(model, _free_name(stored, artifact or _save.DEFAULT_NAME), stored.id)
+        artifact = _save.log_model(
+            model, _free_name(stored, artifact or _save.DEFAULT_NAME), stored.id
+        )
         stored = _resolve_run(stored.id)
     candidates = _save.logged_models(stored)
     if artifact is not None:
@@ -339,9 +346,10 @@ def list_models():
         rows = []
         for model in models:
             latest = connection.execute(
-                select(func.max(versions_t.c.version), func.count())
-                .where(versions_t.c.model_id == model.id)
-            ).first()  # fmt: skip
+                select(func.max(versions_t.c.version), func.count()).where(
+                    versions_t.c.model_id == model.id
+                )
+            ).first()
             aliases = connection.execute(
                 select(aliases_t.c.alias, versions_t.c.version)
                 .join(versions_t, versions_t.c.id == aliases_t.c.version_id)
@@ -368,6 +376,8 @@ def model_versions(name: str) -> list[RegisteredVersion]:
     with get_database().read() as connection:
         model_id = _model_id(connection, name)
         rows = connection.execute(
-            select(versions_t).where(versions_t.c.model_id == model_id).order_by(versions_t.c.version)
+            select(versions_t)
+            .where(versions_t.c.model_id == model_id)
+            .order_by(versions_t.c.version)
         ).all()
         return [_version_row(connection, name, row) for row in rows]

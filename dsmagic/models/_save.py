@@ -35,7 +35,9 @@ def model_class(model: Any) -> str:
 
 def flavor(model: Any) -> str:
     module = type(model).__module__.split(".")[0]
-    return {"sklearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm"}.get(module, "python")
+    return {"sklearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm"}.get(
+        module, "python"
+    )
 
 
 def requirements(model: Any) -> list[str]:

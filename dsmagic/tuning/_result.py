@@ -86,7 +86,9 @@ class TuneResult:
         if self._best_run_id is None:
             from dsmagic.tuning._tune import _find_run_id
 
-            self._best_run_id = _find_run_id(self.client, self.parent_run_id, self.best_trial.number)
+            self._best_run_id = _find_run_id(
+                self.client, self.parent_run_id, self.best_trial.number
+            )
         return self._best_run_id
 
     def trials_frame(self):
@@ -97,8 +99,9 @@ class TuneResult:
         """The ``k`` best completed trials, best first."""
         import pandas as pd
 
-        complete = sorted(self._complete(), key=lambda t: t.value,
-                          reverse=self.direction == "maximize")[:k]  # fmt: skip
+        complete = sorted(
+            self._complete(), key=lambda t: t.value, reverse=self.direction == "maximize"
+        )[:k]
         rows = [{"trial": t.number, self.metric: t.value, **t.params} for t in complete]
         return pd.DataFrame(rows)
 
@@ -111,12 +114,18 @@ class TuneResult:
             numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
             if values and len(numbers) == len(values):
                 low, high = min(numbers), max(numbers)
-                out[name] = format_value(low) if low == high else f"{format_value(low)} – {format_value(high)}"
+                out[name] = (
+                    format_value(low)
+                    if low == high
+                    else f"{format_value(low)} to {format_value(high)}"
+                )
             else:
                 counts: dict[str, int] = {}
                 for v in values:
                     counts[str(v)] = counts.get(str(v), 0) + 1
-                out[name] = ", ".join(f"{v} ×{n}" for v, n in sorted(counts.items(), key=lambda x: -x[1]))
+                out[name] = ", ".join(
+                    f"{v} x{n}" for v, n in sorted(counts.items(), key=lambda x: -x[1])
+                )
         return out
 
     def importances(self) -> dict[str, float]:
@@ -165,8 +174,11 @@ class TuneResult:
     # -- recording on the parent run ------------------------------------------------------
     def _record(self, plots: bool) -> None:
         run_id = self.parent_run_id
-        metrics = {"n_complete": self.n_complete, "n_failed": self.n_failed,
-                   "n_pruned": self.n_pruned}  # fmt: skip
+        metrics = {
+            "n_complete": self.n_complete,
+            "n_failed": self.n_failed,
+            "n_pruned": self.n_pruned,
+        }
         tags: dict[str, Any] = {"dsmagic.study": self.study_name}
         if self.n_complete:
             best = self.best_trial
@@ -182,9 +194,16 @@ class TuneResult:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
             (root / "best_params.json").write_text(
-                json.dumps({"value": self.best_value, "params": self.best_params,
-                            "spread_top5": self.spread(), "importances": self.importances()},
-                           indent=2, default=str)  # fmt: skip
+                json.dumps(
+                    {
+                        "value": self.best_value,
+                        "params": self.best_params,
+                        "spread_top5": self.spread(),
+                        "importances": self.importances(),
+                    },
+                    indent=2,
+                    default=str,
+                )
             )
             self.trials_frame().to_csv(root / "trials.csv", index=False)
             for which in ("convergence", "importance"):
@@ -208,7 +227,9 @@ class TuneResult:
             f"in {self.seconds:.1f} s; parent run {self.parent_run_id}"
         ]
         if self.n_complete:
-            lines.append(f"  best {self.metric}: {self.best_value:.6g} (trial {self.best_trial.number})")
+            lines.append(
+                f"  best {self.metric}: {self.best_value:.6g} (trial {self.best_trial.number})"
+            )
             spread = self.spread()
             for key, value in self.best_params.items():
                 lines.append(f"  {key} = {value!r}   (top {TOP}: {spread.get(key, '')})")
@@ -236,11 +257,16 @@ class TuneResult:
             spread = self.spread()
             importances = self.importances()
             parts.append(
-                f'<div>best {esc(self.metric)} <b>{esc(format_value(self.best_value))}</b> '
+                f"<div>best {esc(self.metric)} <b>{esc(format_value(self.best_value))}</b> "
                 f"(trial {self.best_trial.number})</div>"
             )
-            rows = [(k, v, spread.get(k, ""), importances.get(k, "")) for k, v in self.best_params.items()]
-            parts.append(table(["parameter", "best", f"top {TOP} range", "importance"], rows, numeric=[3]))
+            rows = [
+                (k, v, spread.get(k, ""), importances.get(k, ""))
+                for k, v in self.best_params.items()
+            ]
+            parts.append(
+                table(["parameter", "best", f"top {TOP} range", "importance"], rows, numeric=[3])
+            )
             figures = []
             for which in ("convergence", "importance"):
                 try:
@@ -257,5 +283,8 @@ class TuneResult:
                 f'<details><summary class="dsm-bad">{len(self.failures)} failed trial(s)</summary>'
                 f"<ul>{items}</ul></details>"
             )
-        css = "#SCOPE .dsm-plots { display: flex; flex-wrap: wrap; gap: 8px; } #SCOPE .dsm-plot svg { max-width: 480px; height: auto; }"
+        css = (
+            "#SCOPE .dsm-plots { display: flex; flex-wrap: wrap; gap: 8px; } "
+            "#SCOPE .dsm-plot svg { max-width: 480px; height: auto; }"
+        )
         return scoped("".join(parts), css)

@@ -51,7 +51,7 @@ class Dimension:
                 )
             return list(range(int(self.low), int(self.high) + 1, step))
         if self.kind == "float" and self.step:
-            count = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
+            count = math.floor((self.high - self.low) / self.step + 1e-9) + 1
             return [self.low + i * self.step for i in range(count)]
         raise DsmagicError(
             f"grid search needs a list of values for {self.name!r} (a continuous or log range "
@@ -71,16 +71,16 @@ def _range(name: str, low: Any, high: Any, log: bool, step: Any) -> Dimension:
     if not (math.isfinite(low) and math.isfinite(high)):
         raise DsmagicError(f"range of {name!r} must be finite, got ({low!r}, {high!r})")
     if low >= high:
-        raise DsmagicError(
-            f"range of {name!r} is empty: low {low!r} must be below high {high!r}"
-        )
+        raise DsmagicError(f"range of {name!r} is empty: low {low!r} must be below high {high!r}")
     if log and low <= 0:
         raise DsmagicError(f"log-scale range of {name!r} must start above 0, got low={low!r}")
     if step is not None and (not _number(step) or step <= 0):
         raise DsmagicError(f"step of {name!r} must be a number above 0, got {step!r}")
     if log and step is not None:
         raise DsmagicError(f"{name!r} cannot have both a step and a log scale: choose one")
-    integer = isinstance(low, int) and isinstance(high, int) and (step is None or isinstance(step, int))
+    integer = (
+        isinstance(low, int) and isinstance(high, int) and (step is None or isinstance(step, int))
+    )
     return Dimension(name, "int" if integer else "float", low, high, log, step)
 
 
@@ -131,7 +131,9 @@ def parse_space(space: Any) -> list[Dimension]:
     if not isinstance(space, dict):
         raise DsmagicError(f"space must be a dict of parameter ranges, e.g. {_EXAMPLE}")
     if not space:
-        raise DsmagicError(f"the search space is empty: give at least one parameter, e.g. {_EXAMPLE}")
+        raise DsmagicError(
+            f"the search space is empty: give at least one parameter, e.g. {_EXAMPLE}"
+        )
     return [_dimension(name, spec) for name, spec in space.items()]
 
 

@@ -65,7 +65,9 @@ class TrialRuns:
         now = time.time()
         points = []
         for key, series in (history or {}).items():
-            points += [(run_id, key, int(step), float(value), now) for step, value in series.items()]
+            points += [
+                (run_id, key, int(step), float(value), now) for step, value in series.items()
+            ]
         for key, value in (metrics or {}).items():
             points.append((run_id, key, 0, float(value), now))
         clean_tags = {k: _validation.format_tag(k, v) for k, v in (tags or {}).items()}

@@ -207,7 +207,9 @@ def tune(
     n_trials = _positive_int(n_trials, "n_trials")
     early_stop = _positive_int(early_stop, "early_stop")
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
-        raise DsmagicError(f"n_jobs must be a whole number >= 1 (or -1 for all CPUs), got {n_jobs!r}")
+        raise DsmagicError(
+            f"n_jobs must be a whole number >= 1 (or -1 for all CPUs), got {n_jobs!r}"
+        )
     if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
         raise DsmagicError(f"timeout must be a number of seconds > 0, got {timeout!r}")
     if study_name is not None:
@@ -233,7 +235,9 @@ def tune(
     owner = None  # the fluent parent run, when this process created it
     with interprocess_lock(database), _quiet_optuna():
         if study_name is None:
-            study_name = f"tune-{time.strftime('%Y%m%d-%H%M%S')}-{int(started * 1e6) % 1_000_000:06d}"
+            study_name = (
+                f"tune-{time.strftime('%Y%m%d-%H%M%S')}-{int(started * 1e6) % 1_000_000:06d}"
+            )
         study = optuna.create_study(
             storage=storage,
             study_name=study_name,
@@ -258,7 +262,8 @@ def tune(
                 "n_trials": n_trials,
                 "direction": direction,
                 "sampler": sampler if isinstance(sampler, str) else type(sampler).__name__,
-                "pruner": pruner if isinstance(pruner, str) or pruner is None
+                "pruner": pruner
+                if isinstance(pruner, str) or pruner is None
                 else type(pruner).__name__,
                 "metric": metric,
             }
@@ -283,7 +288,9 @@ def tune(
     def run_trial(trial) -> float:
         params = {d.name: d.suggest(trial) for d in dims} if dims else {}
         run_id = runs.start(
-            f"trial-{trial.number}", params, {"dsmagic.trial": trial.number, "dsmagic.study": study_name}
+            f"trial-{trial.number}",
+            params,
+            {"dsmagic.trial": trial.number, "dsmagic.study": study_name},
         )
         status, tags, metrics = "finished", {}, {}
         try:
@@ -305,7 +312,9 @@ def tune(
             message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, _BadValue) else str(exc)
             tags.update({"dsmagic.trial_state": "failed", "dsmagic.error": message[:8000]})
             failures.append(f"trial {trial.number}: {message}")
-            _note(f"trial {trial.number} failed ({message.splitlines()[0][:200]}); the study goes on")
+            _note(
+                f"trial {trial.number} failed ({message.splitlines()[0][:200]}); the study goes on"
+            )
             raise
         except BaseException:
             status = "killed"
@@ -392,8 +401,9 @@ class _Progress:
             if shell is not None and getattr(shell, "kernel", None) is not None:
                 from IPython.display import display
 
-                self.handle = display({"text/plain": f"tuning {study_name}…"}, raw=True,
-                                      display_id=True)  # fmt: skip
+                self.handle = display(
+                    {"text/plain": f"tuning {study_name}…"}, raw=True, display_id=True
+                )
         except Exception:
             self.handle = None
 
@@ -404,7 +414,10 @@ class _Progress:
         total = f"/{self.n_trials}" if self.n_trials else ""
         best_text = "—" if best is None else f"{best:.6g}"
         self.handle.update(
-            {"text/plain": f"tuning {self.study_name}: trial {self.count}{total} · best {best_text}"},
+            {
+                "text/plain": f"tuning {self.study_name}: trial {self.count}{total} "
+                f"· best {best_text}"
+            },
             raw=True,
         )
 

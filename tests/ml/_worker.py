@@ -13,6 +13,13 @@ def objective(x: float, y: int) -> float:
 
 if __name__ == "__main__":
     study, trials = sys.argv[1], int(sys.argv[2])
-    dm.tune(objective, {"x": (-3.0, 3.0), "y": (0, 3)}, n_trials=trials, study_name=study,
-            sampler="random", plots=False, progress=False)  # fmt: skip
+    dm.tune(
+        objective,
+        {"x": (-3.0, 3.0), "y": (0, 3)},
+        n_trials=trials,
+        study_name=study,
+        sampler="random",
+        plots=False,
+        progress=False,
+    )
     print("worker done")

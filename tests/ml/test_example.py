@@ -17,12 +17,18 @@ def test_tuning_and_explaining_notebook_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("DSMAGIC_HOME", str(tmp_path / ".dsmagic"))
     monkeypatch.delenv("DSMAGIC_URI", raising=False)
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
-    text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    text = "".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs
+    )
     assert "Study tune-" in html and "<svg" in html
     assert "SHAP explanation of" in html and "TreeExplainer" in html
     assert "Model card: cancer-forest@1" in html

@@ -57,8 +57,9 @@ def test_linear_and_model_agnostic_explainers(sqlite_home):
     boosted = dm.explain(GradientBoostingRegressor(n_estimators=20).fit(X, y), X.head(30))
     assert boosted.kind == "tree" and boosted.class_label is None
     iris_X, iris_y = load_iris(return_X_y=True, as_frame=True)
-    multi = dm.explain(RandomForestClassifier(n_estimators=5).fit(iris_X, iris_y), iris_X,
-                       target_class=2)  # fmt: skip
+    multi = dm.explain(
+        RandomForestClassifier(n_estimators=5).fit(iris_X, iris_y), iris_X, target_class=2
+    )
     assert multi.class_label == 2
 
 
@@ -72,7 +73,9 @@ def test_explanations_are_logged_to_the_active_run(dsmagic_home, cancer):
 
 
 def test_what_shap_cannot_explain_is_named(sqlite_home, cancer):
-    with pytest.raises(dm.DsmagicError, match="cannot explain a builtins.object: it has no predict"):
+    with pytest.raises(
+        dm.DsmagicError, match=r"cannot explain a builtins\.object: it has no predict"
+    ):
         dm.explain(object(), _numeric(cancer[1]))
     model = RandomForestClassifier(n_estimators=5).fit(_numeric(cancer[0]), cancer[2])
     with pytest.raises(dm.DsmagicError, match="X lacks columns the RandomForestClassifier"):
@@ -134,8 +137,9 @@ def test_model_card_of_an_unknown_subject_is_one_line(dsmagic_home):
         model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
         import pandas as pd
 
-        dm.model_card(run, model=model, X=pd.DataFrame({"a": [0.0, 1.0]}), y=[0, 1],
-                      sensitive="sex")  # fmt: skip
+        dm.model_card(
+            run, model=model, X=pd.DataFrame({"a": [0.0, 1.0]}), y=[0, 1], sensitive="sex"
+        )
 
 
 def test_autolog_logs_fits_and_search_candidates_then_switches_off(dsmagic_home, cancer):
@@ -144,8 +148,9 @@ def test_autolog_logs_fits_and_search_candidates_then_switches_off(dsmagic_home,
     dm.autolog()
     try:
         RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y_train)
-        search = GridSearchCV(RandomForestClassifier(n_estimators=3, random_state=0),
-                              {"max_depth": [2, 3, 4]}, cv=2)  # fmt: skip
+        search = GridSearchCV(
+            RandomForestClassifier(n_estimators=3, random_state=0), {"max_depth": [2, 3, 4]}, cv=2
+        )
         search.fit(X, y_train)
     finally:
         dm.autolog(False)

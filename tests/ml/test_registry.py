@@ -30,8 +30,9 @@ def test_register_versions_aliases_and_load(dsmagic_home, iris):
     tree = DecisionTreeClassifier(max_depth=2, random_state=0)
     logistic = LogisticRegression(max_iter=500)
     first = dm.register_model(_fit_run("tree", tree, X, y), "iris", model=tree)
-    second = dm.register_model(_fit_run("logistic", logistic, X, y), "iris", model=logistic,
-                               description="more accurate")  # fmt: skip
+    second = dm.register_model(
+        _fit_run("logistic", logistic, X, y), "iris", model=logistic, description="more accurate"
+    )
     assert (first.version, second.version) == (1, 2)
     assert second.model_class == "sklearn.linear_model._logistic.LogisticRegression"
     dm.set_alias("iris", 1, "production")

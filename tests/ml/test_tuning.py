@@ -20,8 +20,7 @@ def quadratic(x, lr, depth, kind):
 
 
 def test_tune_records_each_trial_as_a_nested_run_of_one_parent(dsmagic_home):
-    result = dm.tune(quadratic, SPACE, n_trials=12, seed=0, sampler="random",
-                     experiment="tuning")  # fmt: skip
+    result = dm.tune(quadratic, SPACE, n_trials=12, seed=0, sampler="random", experiment="tuning")
     runs = dm.search_runs(experiment="tuning")
     parent = runs[runs["run_id"] == result.parent_run_id]
     children = runs[runs["parent_run_id"] == result.parent_run_id]
@@ -37,7 +36,9 @@ def test_tune_records_each_trial_as_a_nested_run_of_one_parent(dsmagic_home):
     assert stored_parent.metrics["best_value"] == pytest.approx(result.best_value)
     assert stored_parent.params["best.kind"] == str(result.best_params["kind"])
     assert {a["name"] for a in stored_parent.artifacts} == {"tuning"}
-    files = {p.name for p in (dsmagic_home / "artifacts" / result.parent_run_id / "tuning").iterdir()}
+    files = {
+        p.name for p in (dsmagic_home / "artifacts" / result.parent_run_id / "tuning").iterdir()
+    }
     assert {"convergence.png", "importance.png", "trials.csv", "best_params.json"} <= files
     best_child = dm.get_run(result.best_run_id)
     assert best_child.params["kind"] == result.best_params["kind"]
@@ -80,7 +81,7 @@ def test_a_study_where_every_trial_fails_is_one_clear_error(dsmagic_home):
     def broken(x):
         raise ValueError("no data")
 
-    with pytest.raises(dm.DsmagicError, match="no trial .* completed .*ValueError: no data"):
+    with pytest.raises(dm.DsmagicError, match=r"no trial .* completed .*ValueError: no data"):
         dm.tune(broken, {"x": (0.0, 1.0)}, n_trials=2, plots=False)
 
 
@@ -108,8 +109,12 @@ def test_objective_that_cannot_take_the_space_is_refused(sqlite_home):
 
 
 def test_grid_sampler_covers_the_grid_and_plain_objective_gets_a_trial(dsmagic_home):
-    result = dm.tune(lambda depth, kind: depth + (kind == "b"),
-                     {"depth": (1, 3), "kind": ["a", "b"]}, sampler="grid", plots=False)  # fmt: skip
+    result = dm.tune(
+        lambda depth, kind: depth + (kind == "b"),
+        {"depth": (1, 3), "kind": ["a", "b"]},
+        sampler="grid",
+        plots=False,
+    )
     assert result.n_complete == 6 and result.best_params == {"depth": 1, "kind": "a"}
     with pytest.raises(dm.DsmagicError, match="grid search needs a list of values"):
         dm.tune(lambda x: x, {"x": (0.0, 1.0)}, sampler="grid")
@@ -137,16 +142,29 @@ def test_early_stop_and_pruning(dsmagic_home):
                 raise optuna.TrialPruned()
         return x
 
-    pruned = dm.tune(curve, {"x": (0.0, 10.0)}, n_trials=15, seed=1, sampler="random",
-                     pruner="median", plots=False)  # fmt: skip
+    pruned = dm.tune(
+        curve,
+        {"x": (0.0, 10.0)},
+        n_trials=15,
+        seed=1,
+        sampler="random",
+        pruner="median",
+        plots=False,
+    )
     assert pruned.n_pruned >= 1
     history = dm.get_metric_history(pruned.best_run_id, "intermediate_value")
     assert list(history["step"]) == [0, 1, 2, 3, 4]
 
 
 def test_returned_dict_logs_every_metric_and_optimises_one(dsmagic_home):
-    result = dm.tune(lambda x: {"auc": 1 - x * x, "f1": 0.5}, {"x": (-1.0, 1.0)}, n_trials=3,
-                     direction="maximize", metric="auc", plots=False)  # fmt: skip
+    result = dm.tune(
+        lambda x: {"auc": 1 - x * x, "f1": 0.5},
+        {"x": (-1.0, 1.0)},
+        n_trials=3,
+        direction="maximize",
+        metric="auc",
+        plots=False,
+    )
     assert dm.get_run(result.best_run_id).metrics.keys() == {"auc", "f1"}
 
 
@@ -163,16 +181,27 @@ def test_optuna_tables_live_beside_dsmagics_without_clashing(dsmagic_home):
     assert ours.isdisjoint(theirs)
     optuna_storage()
     tables = set(inspect(get_database().engine).get_table_names())
-    assert {"studies", "trials", "alembic_version", "runs", "dsmagic_alembic_version",
-            "model_versions"} <= tables  # fmt: skip
+    assert {
+        "studies",
+        "trials",
+        "alembic_version",
+        "runs",
+        "dsmagic_alembic_version",
+        "model_versions",
+    } <= tables
 
 
 def test_four_worker_processes_share_one_study(dsmagic_home, tmp_path):
     worker = Path(__file__).with_name("_worker.py")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     processes = [
-        subprocess.Popen([sys.executable, str(worker), "shared", "6"], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, str(worker), "shared", "6"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
     outputs = [p.communicate(timeout=300) for p in processes]
