@@ -378,7 +378,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
     deadline = time.monotonic() + job.timeout
     client = Client(nb, timeout=int(job.timeout), kernel_name="python3",
                     resources={"metadata": {"path": str(job.run_root)}},
-                    interrupt_on_timeout=True)  # fmt: skip
+                    interrupt_on_timeout=True, shutdown_kernel="immediate")  # fmt: skip
     run._client = client
     status, error = "done", None
 

@@ -37,10 +37,11 @@ def test_templates_match_golden_files(template, tmp_path):
     script = p.to_script()
     notebook = nbformat.writes(p.to_notebook()) + "\n"
     if os.environ.get("DSMAGIC_UPDATE_GOLDEN"):
-        (GOLDEN / f"{template}.py").write_text(script)
-        (GOLDEN / f"{template}.ipynb").write_text(notebook)
-    assert script == (GOLDEN / f"{template}.py").read_text()
-    assert notebook == (GOLDEN / f"{template}.ipynb").read_text()
+        (GOLDEN / f"{template}.py.golden").write_text(script)
+        (GOLDEN / f"{template}.ipynb.golden").write_text(notebook)
+    # ".golden", so that formatters leave the expected output alone
+    assert script == (GOLDEN / f"{template}.py.golden").read_text()
+    assert notebook == (GOLDEN / f"{template}.ipynb.golden").read_text()
 
 
 def test_export_is_deterministic_valid_and_ruff_clean(tmp_path):

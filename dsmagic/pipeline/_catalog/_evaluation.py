@@ -22,7 +22,9 @@ def _classification(c) -> str:
         f'    "accuracy": float(accuracy_score({y}, {pred})),\n'
         f'    "balanced_accuracy": float(balanced_accuracy_score({y}, {pred})),\n'
         f'    "f1": float(f1_score({y}, {pred}, average={avg})),\n'
-        f'    "precision": float(precision_score({y}, {pred}, average={avg}, zero_division=0)),\n'
+        f'    "precision": float(\n'
+        f"        precision_score({y}, {pred}, average={avg}, zero_division=0)\n"
+        "    ),\n"
         f'    "recall": float(recall_score({y}, {pred}, average={avg}, zero_division=0)),\n'
         "}"
     )

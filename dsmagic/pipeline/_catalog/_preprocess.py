@@ -39,7 +39,7 @@ def _imports(extra: str, default: str):
 
 def _column_step(name: str, transformer: str, c, default: str) -> str:
     entry = f'("{name}", {transformer}, {_columns(c, default)})'
-    if len(entry) > 90:
+    if len(entry) > 80:
         entry = (f'\n        (\n            "{name}",\n            {transformer},\n'
                  f"            {_columns(c, default)},\n        )\n    ")  # fmt: skip
     return (

@@ -24,15 +24,18 @@ def parameters_source(data_dir: str = ".", output_dir: str = "output", seed: int
 
 def build_notebook(program: Program, data_dir: str = ".", output_dir: str = "output"):
     import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    from nbformat.v4 import new_notebook
 
+    # Cells as plain nodes: nbformat's constructors validate each cell on its own, which
+    # costs more than the whole export for big pipelines; the notebook is validated once.
     def code(cell_id: str, source: str, **metadata: Any):
-        cell = new_code_cell(mark_long_lines(source), id=cell_id)
-        cell.metadata.update(metadata)
-        return cell
+        return nbformat.from_dict({"cell_type": "code", "execution_count": None, "id": cell_id,
+                                   "metadata": metadata, "outputs": [],
+                                   "source": mark_long_lines(source)})  # fmt: skip
 
     def markdown(cell_id: str, source: str):
-        return new_markdown_cell(source, id=cell_id)
+        return nbformat.from_dict({"cell_type": "markdown", "id": cell_id, "metadata": {},
+                                   "source": source})  # fmt: skip
 
     cells = [
         markdown(
