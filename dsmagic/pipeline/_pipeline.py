@@ -519,6 +519,13 @@ class Pipeline:
 
         return bundle.export(self, Path(out), formats, **options)
 
+    def runs(self) -> list[dict[str, Any]]:
+        """Stored runs of this pipeline, oldest first: id, version, tracked run, status,
+        times and per-step record."""
+        from dsmagic.pipeline._runner import list_runs
+
+        return list_runs(self._state.id)
+
     def run(self, **options: Any) -> PipelineRun:
         """Run the generated notebook in a fresh kernel; see :func:`dsmagic.pipeline.run`."""
         from dsmagic.pipeline._runner import submit

@@ -14,7 +14,6 @@ import pytest
 
 import dsmagic as dm
 from dsmagic.pipeline import Pipeline
-from dsmagic.pipeline._runner import list_runs
 from tests.pipeline._pipelines import ALL, extra_frame, write_data
 
 pytestmark = pytest.mark.kernel
@@ -99,7 +98,7 @@ def test_runs_are_tracked_linked_to_versions_and_incremental(dsmagic_home):
                       "metrics": "done", "roc": "done", "save": "done"}  # fmt: skip
     assert second.version == "auto-2" and p.versions()[-1].parent == "v1"
     assert p.diff("v1", "auto-2").changed[0].params == {"n_estimators": (100, 30)}
-    stored = list_runs(p.id)
+    stored = p.runs()
     assert [(r["version"], r["status"], r["run_id"]) for r in stored] == [
         ("v1", "done", first.run_id),
         ("auto-2", "done", second.run_id),
