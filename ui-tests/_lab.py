@@ -20,14 +20,13 @@ def write_notebook(folder: Path, name: str, *sources: str) -> Path:
     return path
 
 
-def open_and_run(page, lab, notebook: Path, app: str = "lab") -> None:
-    """Open the notebook in the browser and run all its cells from the Run menu."""
+def open_notebook(page, lab, notebook: Path, app: str = "lab") -> None:
+    """Open the notebook in the browser with its kernel started and idle."""
     relative = notebook.relative_to(lab.root).as_posix()
     lab.start_kernel(notebook)
     route = "lab/tree" if app == "lab" else "notebooks"
     page.goto(f"{lab.url}/{route}/{relative}?reset&token={lab.token}")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    # The kernel must be up before the widget can render.
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
                  ".jp-KernelStatus-success, .jp-NotebookKernelStatus").first.wait_for(
         state="attached", timeout=60_000)  # fmt: skip
@@ -37,8 +36,18 @@ def open_and_run(page, lab, notebook: Path, app: str = "lab") -> None:
         dialog.click()
     except Exception:
         pass  # no kernel dialog: the session we started was picked up
+
+
+def run_all(page) -> None:
+    """Run every cell from the Run menu, as a person would."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def open_and_run(page, lab, notebook: Path, app: str = "lab") -> None:
+    """Open the notebook, run all its cells and wait for the canvas."""
+    open_notebook(page, lab, notebook, app)
+    run_all(page)
     page.locator(CANVAS).first.wait_for(timeout=60_000)
     page.locator(f"{CANVAS} .react-flow__renderer").first.wait_for()
 

@@ -8,6 +8,7 @@ change, from either side, is pushed back to the view as plain data and autosaved
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -35,6 +36,13 @@ def _static(name: str, fallback: str) -> Path | str:
     return path if path.is_file() else fallback
 
 
+def _from_text(value: Any, _widget: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+_AS_TEXT = {"to_json": lambda value, _widget: json.dumps(value), "from_json": _from_text}
+
+
 def _warm_up() -> None:
     """Import what export and run need in the background: nbformat alone takes seconds
     on a busy machine, and the first Preview should not wait for it."""
@@ -59,9 +67,11 @@ class Canvas(anywidget.AnyWidget):
     _esm = _static("canvas.js", _MISSING_ESM)
     _css = _static("canvas.css", "")
 
-    graph = t.Dict().tag(sync=True)
-    palette = t.Dict().tag(sync=True)
-    issues = t.List().tag(sync=True)
+    # Big values travel as JSON text: ipywidgets walks dicts and lists item by item looking
+    # for binary buffers, which costs tens of ms for a few hundred steps.
+    graph = t.Dict().tag(sync=True, **_AS_TEXT)
+    palette = t.Dict().tag(sync=True, **_AS_TEXT)
+    issues = t.List().tag(sync=True, **_AS_TEXT)
     run_status = t.Dict().tag(sync=True)
     can_undo = t.Bool(False).tag(sync=True)
     can_redo = t.Bool(False).tag(sync=True)

@@ -22,6 +22,10 @@ import { LIGHT_LABELS, StepNode, type StepFlowNode, type StepNodeData } from "./
 import type { EdgeData, Host, Issue, Light, StepData, StepSpec } from "./types";
 
 const nodeTypes = { step: StepNode };
+const MINIMAP_STYLE = { width: 150, height: 100 };
+const FIT_VIEW = { padding: 0.08, maxZoom: 1.2 };
+const PRO = { hideAttribution: true };
+const miniClass = (n: { data: unknown }) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`;
 const RUN_LIGHTS = new Set(["queued", "running", "done", "failed", "cached"]);
 type Tab = "step" | "issues" | "versions" | "export" | "run";
 
@@ -103,7 +107,9 @@ function Editor({ host }: { host: Host }) {
     const runSteps = run.steps ?? {};
     const runErrors = run.errors ?? {};
     setNodes((current) => {
-      const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
+      // Keep each node object that did not change: React Flow then keeps its measured
+      // size and skips it, so an edit costs one node's work, not all of them.
+      const previous = new Map(current.map((n) => [n.id, n]));
       const next = new Map<string, { key: string; data: StepNodeData }>();
       const built = (graph.steps ?? []).map((step): StepFlowNode => {
         const stepIssues = issuesByStep.get(step.id) ?? [];
@@ -115,31 +121,35 @@ function Editor({ host }: { host: Host }) {
         const mark = added.has(step.id) ? "added" : changed.has(step.id) ? "changed" : "";
         const key = JSON.stringify([step.type, step.params, step.note, light, messages, mark, specs.has(step.type)]);
         const old = cache.current.get(step.id);
-        const data = old && old.key === key ? old.data : { step, spec: specs.get(step.type), light, messages, mark };
-        next.set(step.id, { key, data: data as StepNodeData });
-        return {
-          id: step.id,
-          type: "step",
-          position: { x: step.position[0], y: step.position[1] },
-          data: data as StepNodeData,
-          selected: selected.has(step.id),
-        };
+        const data = old && old.key === key ? old.data : ({ step, spec: specs.get(step.type), light, messages, mark } as StepNodeData);
+        next.set(step.id, { key, data });
+        const before = previous.get(step.id);
+        const [x, y] = step.position;
+        if (before && before.data === data && before.position.x === x && before.position.y === y) return before;
+        if (before) return { ...before, data, position: { x, y } };
+        return { id: step.id, type: "step", position: { x, y }, data };
       });
       cache.current = next;
       return built;
     });
     setEdges((current) => {
-      const selected = new Set(current.filter((e) => e.selected).map((e) => e.id));
-      return (graph.edges ?? []).map((e) => ({
-        id: edgeId(e),
-        source: e.source,
-        target: e.target,
-        sourceHandle: e.source_port,
-        targetHandle: e.target_port,
-        selected: selected.has(edgeId(e)),
-        className: runSteps[e.source] === "running" || runSteps[e.target] === "running" ? "dsm-canvas-edge-live" : undefined,
-        data: e as unknown as Record<string, unknown>,
-      }));
+      const previous = new Map(current.map((e) => [e.id, e]));
+      return (graph.edges ?? []).map((e) => {
+        const id = edgeId(e);
+        const className = runSteps[e.source] === "running" || runSteps[e.target] === "running" ? "dsm-canvas-edge-live" : undefined;
+        const before = previous.get(id);
+        if (before && before.className === className) return before;
+        return {
+          ...(before ?? {}),
+          id,
+          source: e.source,
+          target: e.target,
+          sourceHandle: e.source_port,
+          targetHandle: e.target_port,
+          className,
+          data: e as unknown as Record<string, unknown>,
+        };
+      });
     });
   }, [graph, issuesByStep, run, diff, specs]);
 
@@ -249,6 +259,7 @@ function Editor({ host }: { host: Host }) {
     }
   }, [call, say]);
 
+  const showStep = useCallback(() => setTab("step"), []);
   const onKeyDown = useCallback(
     (e: KeyboardEvent<HTMLDivElement>) => {
       const target = e.target as HTMLElement;
@@ -387,7 +398,7 @@ function Editor({ host }: { host: Host }) {
         </div>
       )}
       <div className="dsm-canvas-body">
-        <Palette palette={palette} onAdd={(type) => void addAt(type)} />
+        <Palette palette={palette} onAdd={addAt} />
         <div className="dsm-canvas-flow" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop}>
           <ReactFlow
             nodes={nodes}
@@ -399,20 +410,20 @@ function Editor({ host }: { host: Host }) {
             onConnect={onConnect}
             onConnectEnd={onConnectEnd}
             isValidConnection={isValidConnection}
-            onNodeClick={() => setTab("step")}
+            onNodeClick={showStep}
             deleteKeyCode={null}
             selectionKeyCode="Shift"
             multiSelectionKeyCode={["Meta", "Control"]}
             colorMode={dark ? "dark" : "light"}
             fitView
-            fitViewOptions={{ padding: 0.08, maxZoom: 1.2 }}
+            fitViewOptions={FIT_VIEW}
             minZoom={0.1}
             maxZoom={2}
-            proOptions={{ hideAttribution: true }}
+            proOptions={PRO}
           >
             <Background gap={20} />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable style={{ width: 150, height: 100 }} className="dsm-canvas-minimap" nodeClassName={(n) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`} />
+            <MiniMap pannable zoomable style={MINIMAP_STYLE} className="dsm-canvas-minimap" nodeClassName={miniClass} />
           </ReactFlow>
           {(graph.steps ?? []).length === 0 && !loadError && (
             <div className="dsm-canvas-hint">Drag steps here from the palette, or pick a template.</div>

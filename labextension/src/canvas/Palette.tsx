@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import type { Palette as PaletteData, StepSpec } from "./types";
 
 export const DRAG_TYPE = "application/x-dsmagic-step";
@@ -22,7 +22,7 @@ export function categoryLabel(category: string): string {
   return LABELS[category] ?? category;
 }
 
-export function Palette({ palette, onAdd }: { palette: PaletteData; onAdd: (type: string) => void }) {
+function PaletteView({ palette, onAdd }: { palette: PaletteData; onAdd: (type: string) => void }) {
   const [query, setQuery] = useState("");
   const [closed, setClosed] = useState<Record<string, boolean>>({});
   const groups = useMemo(() => {
@@ -85,3 +85,6 @@ export function Palette({ palette, onAdd }: { palette: PaletteData; onAdd: (type
     </div>
   );
 }
+
+/** Memoised: it only changes with the catalog, not on every drag frame. */
+export const Palette = memo(PaletteView);

@@ -12,8 +12,22 @@ export interface AnyModel {
 const TIMEOUT_MS = 120_000;
 
 /** A Host over an anywidget model: traits in, custom messages out with replies. */
+/** Traits the kernel sends as JSON text (see _AS_TEXT in dsmagic/widget/_canvas.py). */
+const AS_TEXT = new Set(["graph", "palette", "issues"]);
+
 export function modelHost(model: AnyModel): Host & { dispose(): void } {
   let next = 1;
+  // Parse each text once, and return the same object until it changes (React compares).
+  const parsed = new Map<string, { raw: unknown; value: unknown }>();
+  const read = (key: string) => {
+    const raw = model.get(key);
+    if (!AS_TEXT.has(key) || typeof raw !== "string") return raw;
+    const hit = parsed.get(key);
+    if (hit && hit.raw === raw) return hit.value;
+    const value = JSON.parse(raw);
+    parsed.set(key, { raw, value });
+    return value;
+  };
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   const onMessage = (content: any) => {
     if (!content || content.type !== "reply") return;
@@ -25,7 +39,7 @@ export function modelHost(model: AnyModel): Host & { dispose(): void } {
   };
   model.on("msg:custom", onMessage);
   return {
-    get: (key) => model.get(key),
+    get: (key) => read(key) as any,
     subscribe(key, callback) {
       const event = `change:${key}`;
       model.on(event, callback);
