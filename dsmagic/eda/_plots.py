@@ -4,7 +4,6 @@ global backend or figure state changes), with text kept as text to stay small.""
 from __future__ import annotations
 
 import io
-import math
 import threading
 from typing import Any
 
@@ -104,12 +103,20 @@ def _histogram(stats, histogram, other) -> str:
     import numpy as np
     import pandas as pd
 
-    if other is None and "edges" in histogram and stats.get("kind") != "datetime":
+    if other is None and stats.get("kind") != "datetime":
         figure, axes, patch = _histogram_template()
         counts = np.asarray(histogram["counts"], dtype=float)
-        edges = np.asarray(histogram["edges"], dtype=float)
+        if "edges" in histogram:
+            edges = np.asarray(histogram["edges"], dtype=float)
+        else:
+            # one narrow bar per distinct value: steps of zero height between them
+            values = np.asarray(histogram["values"], dtype=float)
+            half = 0.4 * (np.min(np.diff(values)) if len(values) > 1 else 1.0)
+            edges = np.column_stack([values - half, values + half]).ravel()
+            counts = np.column_stack([counts, np.zeros(len(counts))]).ravel()[:-1]
         patch.set_data(counts, edges)
-        axes.set_xlim(edges[0], edges[-1])
+        margin = (edges[-1] - edges[0]) * 0.02
+        axes.set_xlim(edges[0] - margin, edges[-1] + margin)
         axes.set_ylim(0, max(counts.max(), 1.0) * 1.05)
         return _svg(figure)
 
@@ -203,13 +210,7 @@ def heatmap(matrix, rows: list[str], columns: list[str], title: str, signed: boo
     axes.set_yticks(range(len(rows)), [_short(r, 18) for r in rows], fontsize=labels_size)
     axes.set_title(title)
     axes.spines[:].set_visible(False)
-    if len(rows) * len(columns) <= 64:
-        for i in range(len(rows)):
-            for j in range(len(columns)):
-                v = values[i, j]
-                if not math.isnan(v):
-                    axes.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
-                              color="white" if abs(v) > 0.6 else "black")  # fmt: skip
+    # exact values are in a table under the chart: text artists cost more than the map
     bar_axes = figure.add_axes((1 - 0.8 / width, bottom / height, 0.12 / width,
                                 cell * len(rows) / height))  # fmt: skip
     figure.colorbar(image, cax=bar_axes)

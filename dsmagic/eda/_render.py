@@ -219,7 +219,13 @@ def _relations(report: dict[str, Any], figures: dict[str, str | None]) -> str:
         if figure_key not in figures:
             figures[figure_key] = _safe(_plots.heatmap, relations[key], relations[rows_key],
                                         relations[cols_key], title, signed)  # fmt: skip
-        parts.append(f"<div>{figures[figure_key]}</div>")
+        rows = [
+            [name, *(f"{v:.3f}" if v == v else "" for v in row)]
+            for name, row in zip(relations[rows_key], relations[key])
+        ]
+        numbers = table(["", *relations[cols_key]], rows, numeric=range(1, len(rows[0])))
+        parts.append(f"<div>{figures[figure_key]}<details><summary>values</summary>"
+                     f"{numbers}</details></div>")  # fmt: skip
     notes = "".join(f'<div class="dsm-muted">{esc(n)}</div>' for n in relations.get("notes", []))
     body = f"<h3>Relations</h3>{notes}"
     if parts:
