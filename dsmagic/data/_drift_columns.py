@@ -88,8 +88,10 @@ def _row(column: str, **values: Any) -> dict[str, Any]:
 def _fmt(value: float) -> str:
     if value != value:
         return "nan"
-    if value == 0 or 1e-3 <= abs(value) < 1e6:
-        return f"{value:,.4g}"
+    if 1e3 <= abs(value) < 1e9:
+        return f"{value:,.0f}"
+    if value == 0 or 1e-3 <= abs(value) < 1e3:
+        return f"{value:.4g}"
     return f"{value:.3g}"
 
 
@@ -148,7 +150,8 @@ def compare_column(
             return _categorical(
                 column, counts_ref, counts_cur, method, small, limits, common, discrete=True
             )
-        return _numeric(column, ref_sorted, cur_sorted, method, small, bins, limits, common)
+        row = _numeric(column, ref_sorted, cur_sorted, method, small, bins, limits, common)
+        return _time_summary(row, reference.dtype, ref_sorted, cur_sorted)
     counts_ref, counts_cur = _value_counts(reference), _value_counts(current)
     distinct_ref = len(counts_ref)
     if distinct_ref > ID_MIN_DISTINCT and distinct_ref > ID_SHARE * common["n_reference"]:
@@ -161,6 +164,27 @@ def compare_column(
             **common,
         )
     return _categorical(column, counts_ref, counts_cur, method, small, limits, common)
+
+
+def _time_summary(row: dict[str, Any], dtype: Any, ref: np.ndarray, cur: np.ndarray):
+    """Dates and durations are summarised as such, not as nanosecond counts."""
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        tz = getattr(dtype, "tz", None)
+
+        def show(v: float) -> str:
+            return str(pd.Timestamp(int(v), tz="UTC").tz_convert(tz).floor("s"))
+
+    elif pd.api.types.is_timedelta64_dtype(dtype):
+
+        def show(v: float) -> str:
+            return str(pd.Timedelta(int(v)).floor("s"))
+
+    else:
+        return row
+    row["summary"] = f"mean {show(ref.mean())} → {show(cur.mean())}"
+    # Bin edges in nanoseconds say nothing; the overlay keeps its bars with plain labels.
+    row["labels"] = tuple(f"bin {i + 1}" for i in range(len(row["reference_shares"])))
+    return row
 
 
 def _distinct(sorted_values: np.ndarray) -> np.ndarray:
