@@ -70,8 +70,9 @@ def predict_function(model: Any):
 
 def make_explainer(model: Any, background, seed: int):
     """(explainer, kind, stated background) for ``model``."""
-    import shap
+    from dsmagic.tuning._require import require
 
+    shap = require("shap", "dm.explain")
     kind = kind_of(model)
     rows = len(background)
     name = f"{type(model).__module__}.{type(model).__name__}"

@@ -61,7 +61,9 @@ def requirements(model: Any) -> list[str]:
 
 
 def write_model_folder(model: Any, folder: Path) -> dict[str, Any]:
-    import joblib
+    from dsmagic.tuning._require import require
+
+    joblib = require("joblib", "saving a model")
 
     if model is None:
         raise DsmagicError("model is None: pass the fitted model object")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from dsmagic.errors import DsmagicError
 from dsmagic.store import get_database
 from dsmagic.tuning import _space
+from dsmagic.tuning._require import require
 from dsmagic.tuning._storage import interprocess_lock, optuna_storage
 from dsmagic.tuning._trial_runs import TrialRuns, finite
 
@@ -194,7 +195,7 @@ def tune(
     on. The study lives in dsmagic's database: call ``tune`` with the same
     ``study_name`` from other processes or machines to work on it together.
     """
-    import optuna
+    optuna = require("optuna", "dm.tune")
 
     from dsmagic.tracking import TrackingClient, _validation, active_run, start_run
     from dsmagic.tuning._result import TuneResult
@@ -372,7 +373,8 @@ def tune(
             result._record(plots=plots and owner is not None)
         finally:
             if owner is not None:
-                owner.__exit__(None if status == "finished" else RuntimeError, None, None)
+                ending = {"finished": None, "killed": KeyboardInterrupt}.get(status, RuntimeError)
+                owner.__exit__(ending, None, None)
             elif client.get_run(parent_id).status != "running":
                 client.end_run(parent_id, "finished")
         if progress_view is not None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import dsmagic as dm
@@ -196,7 +197,7 @@ def test_four_worker_processes_share_one_study(dsmagic_home, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     processes = [
         subprocess.Popen(
-            [sys.executable, str(worker), "shared", "6"],
+            [sys.executable, str(worker), "shared", "4"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -215,12 +216,12 @@ def test_four_worker_processes_share_one_study(dsmagic_home, tmp_path):
 
     study = optuna.load_study(study_name="shared", storage=optuna_storage())
     states = [t.state.name for t in study.trials]
-    assert states.count("COMPLETE") == 24 and len(states) == 24
+    assert states.count("COMPLETE") == 16 and len(states) == 16
     parents = dm.search_runs("tags.`dsmagic.kind` = 'tuning'")
     assert len(parents) == 1  # all four joined the same parent run
     children = dm.search_runs(f"attributes.parent_id = '{parents['run_id'].iloc[0]}'")
-    assert len(children) == 24 and (children["status"] == "finished").all()
-    assert sorted(children["run_name"]) == sorted(f"trial-{i}" for i in range(24))
+    assert len(children) == 16 and (children["status"] == "finished").all()
+    assert sorted(children["run_name"]) == sorted(f"trial-{i}" for i in range(16))
 
 
 def test_tune_magic(ipython):
@@ -239,3 +240,25 @@ def test_n_jobs_threads_record_every_trial(dsmagic_home):
     result = dm.tune(quadratic, SPACE, n_trials=8, n_jobs=2, sampler="random", plots=False)
     children = dm.search_runs(f"attributes.parent_id = '{result.parent_run_id}'")
     assert len(children) == 8 and result.n_complete == 8
+
+
+def test_search_runs_has_a_parent_run_id_column(dsmagic_home):
+    with dm.start_run("parent") as parent, dm.start_run("child", nested=True) as child:
+        pass
+    runs = dm.search_runs().set_index("run_id")
+    assert runs.loc[child.id, "parent_run_id"] == parent.id
+    assert runs.loc[child.id, "parent_id"] == parent.id  # the older name stays
+    assert pd.isna(runs.loc[parent.id, "parent_run_id"])
+
+
+def test_interrupting_a_study_marks_the_parent_killed(dsmagic_home):
+    def stop(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dm.tune(stop, {"x": (0.0, 1.0)}, n_trials=3, experiment="cut", plots=False)
+    runs = dm.search_runs(experiment="cut").set_index("run_name")
+    assert runs.loc["trial-0", "status"] == "killed"
+    parent = runs[runs["tags.dsmagic.kind"] == "tuning"]
+    assert parent["status"].tolist() == ["killed"]
+    assert dm.active_run() is None
