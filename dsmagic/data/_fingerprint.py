@@ -26,6 +26,8 @@ __all__ = ["fingerprint"]
 _FORMAT = b"dsmagic-fingerprint/1"
 _PARALLEL_BYTES = 64 << 20  # below this, threads cost more than they save
 _NUMERIC_KINDS = "biufc"
+# pandas' wrapper of a plain NumPy array (named PandasArray before pandas 2.1).
+_NUMPY_BACKED = getattr(pd.arrays, "NumpyExtensionArray", None) or pd.arrays.PandasArray
 _CHUNK_BYTES = 4 << 20  # strided data is copied this much at a time
 
 
@@ -178,7 +180,7 @@ def _update_objects(h: Any, values: np.ndarray) -> None:
 
 def _update_values(h: Any, values: Any) -> None:
     """Hash one column (or index level) given as a pandas array."""
-    if isinstance(values, pd.arrays.NumpyExtensionArray):
+    if isinstance(values, _NUMPY_BACKED):
         values = np.asarray(values)
     dtype = values.dtype
     h.update(str(dtype).encode())

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dsmagic.config import current_settings
@@ -89,11 +90,11 @@ def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
     for position, missing in plan.get("object_columns", {}).items():
         index = int(position)
         series = frame.iloc[:, index]
-        if series.dtype != object or missing == "none":
-            restored = series.astype(object)
-            if missing == "none":
-                restored = restored.where(restored.notna(), None)
-            frame.isetitem(index, restored)
+        restored = series.astype(object)
+        gaps = restored.isna()
+        if gaps.any():  # Parquet keeps "missing", not which marker: put the original back
+            restored = restored.where(~gaps, None if missing == "none" else np.nan)
+        frame.isetitem(index, restored)
     if plan.get("index_object") and frame.index.dtype != object:
         frame.index = frame.index.astype(object)
     return frame
