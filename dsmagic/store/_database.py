@@ -25,6 +25,10 @@ _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 VERSION_TABLE = "dsmagic_alembic_version"
 _READ_VERSION = "SELECT version_num FROM dsmagic_alembic_version"
 _BUSY_TIMEOUT_MS = 60_000
+_COUNT_RUNS = "SELECT count(*) FROM runs"
+_RUNS_STAT = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'runs' LIMIT 1"
+_ANALYZE_MIN_RUNS = 200
+_ANALYZE_LIMIT = 1000  # rows sampled per index: approximate statistics in milliseconds
 _LOCK_RETRIES = 8
 
 
@@ -182,7 +186,31 @@ class Database:
                 )
             if current != revisions[-1]:
                 self.upgrade()
+            if self.dialect == "sqlite":
+                self._refresh_statistics()
             self._schema_checked = True
+
+    def _refresh_statistics(self) -> None:
+        """Keep SQLite's planner statistics roughly current (PostgreSQL's autovacuum does).
+
+        Without them SQLite drives a search from the experiment and checks every run of it;
+        with them it starts from the matching metric or param, which is many times faster.
+        """
+        try:
+            with self.engine.connect() as connection:
+                runs = connection.exec_driver_sql(_COUNT_RUNS).scalar() or 0
+                if runs < _ANALYZE_MIN_RUNS:
+                    return
+                known = None
+                if inspect(connection).has_table("sqlite_stat1"):
+                    stat = connection.exec_driver_sql(_RUNS_STAT).scalar()
+                    known = int(stat.split()[0]) if stat else None
+            if known is None or runs > 2 * known:
+                with self._begin(self._writer) as connection:
+                    connection.exec_driver_sql(f"PRAGMA analysis_limit={_ANALYZE_LIMIT}")
+                    connection.exec_driver_sql("ANALYZE")
+        except OperationalError:
+            pass  # statistics only speed up searches; a busy database can skip them
 
     def upgrade(self) -> tuple[str | None, str]:
         """Bring the schema to the newest revision; return (before, after)."""

@@ -82,7 +82,12 @@ class Param(Base):
     value: Mapped[str] = mapped_column(Text)
     # The value as a number when it reads as one, so `params.n > 100` compares numbers.
     value_num: Mapped[float | None] = mapped_column(Float(precision=53))
-    __table_args__ = (Index("ix_params_key_value", "key", "value"),)
+    # Covering indexes: a filter on a param is answered from the index alone.
+    __table_args__ = (
+        Index("ix_params_key_value_run", "key", "value", "run_id"),
+        Index("ix_params_key_num_run", "key", "value_num", "run_id"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Tag(Base):
@@ -90,7 +95,10 @@ class Tag(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-    __table_args__ = (Index("ix_tags_key_value", "key", "value"),)
+    __table_args__ = (
+        Index("ix_tags_key_value_run", "key", "value", "run_id"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Metric(Base):
@@ -115,7 +123,10 @@ class LatestMetric(Base):
     value: Mapped[float] = mapped_column(NanFloat, nullable=True)
     step: Mapped[int] = mapped_column(Integer)
     timestamp: Mapped[float] = mapped_column(Float(precision=53))
-    __table_args__ = (Index("ix_latest_metrics_key_value", "key", "value"),)
+    __table_args__ = (
+        Index("ix_latest_metrics_key_value_run", "key", "value", "run_id"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Artifact(Base):

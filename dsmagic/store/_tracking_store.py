@@ -6,7 +6,8 @@ import math
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
@@ -301,35 +302,58 @@ class TrackingStore:
     # -- reads -------------------------------------------------------------------------
     def load_runs(self, connection: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Full records of the given runs, in the given order."""
-        records: dict[str, dict[str, Any]] = {}
+        rows: list[Sequence[Any]] = []
+        with self._cursor(connection) as fetch:
+            for chunk in _chunks(list(run_ids)):
+                rows.extend(fetch("runs", chunk))
+        records = self._attach(connection, rows, artifacts=True)
+        by_id = {record["id"]: record for record in records}
+        return [by_id[run_id] for run_id in run_ids if run_id in by_id]
+
+    @contextmanager
+    def _cursor(self, connection: Connection) -> Iterator[Callable[[str, Sequence[str]], Any]]:
+        """A DBAPI cursor running the fixed ``_LOAD_SQL`` statements for a chunk of ids.
+
+        Reading through the driver skips SQLAlchemy's per-row work, which costs more
+        than the queries themselves here; the SQL text is constant, values are bound.
+        """
         dbapi = connection.connection.dbapi_connection
         assert dbapi is not None
         marker = "?" if self.db.dialect == "sqlite" else "%s"
         cursor = dbapi.cursor()
+
+        def fetch(what: str, chunk: Sequence[str]) -> Any:
+            marks = ", ".join([marker] * len(chunk))
+            cursor.execute(_LOAD_SQL[what].format(marks=marks), tuple(chunk))
+            return cursor.fetchall()
+
         try:
+            yield fetch
+        finally:
+            cursor.close()
 
-            def fetch(what: str, chunk: Sequence[str]) -> Sequence[Any]:
-                marks = ", ".join([marker] * len(chunk))
-                cursor.execute(_LOAD_SQL[what].format(marks=marks), tuple(chunk))
-                return cursor.fetchall()
-
-            for chunk in _chunks(list(run_ids)):
-                for row in fetch("runs", chunk):
-                    record = dict(zip(_RUN_COLUMNS, row))
-                    record.update(params={}, metrics={}, tags={}, artifacts=[])
-                    records[record["id"]] = record
+    def _attach(
+        self, connection: Connection, rows: Sequence[Sequence[Any]], *, artifacts: bool
+    ) -> list[dict[str, Any]]:
+        """Records from run rows (runs columns + experiment name), with their values."""
+        records: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            record = dict(zip(_RUN_COLUMNS, row))
+            record.update(params={}, metrics={}, tags={}, artifacts=[])
+            records[record["id"]] = record
+        with self._cursor(connection) as fetch:
+            for chunk in _chunks(list(records)):
                 for field in ("params", "tags"):
                     for run_id, key, value in fetch(field, chunk):
                         records[run_id][field][key] = value
                 for run_id, key, value in fetch("metrics", chunk):
                     # NULL is how NaN is stored (see NanFloat).
                     records[run_id]["metrics"][key] = math.nan if value is None else value
-                for row in fetch("artifacts", chunk):
-                    artifact = dict(zip(_ARTIFACT_COLUMNS, row))
-                    records[artifact.pop("run_id")]["artifacts"].append(artifact)
-        finally:
-            cursor.close()
-        return [records[run_id] for run_id in run_ids if run_id in records]
+                if artifacts:
+                    for row in fetch("artifacts", chunk):
+                        artifact = dict(zip(_ARTIFACT_COLUMNS, row))
+                        records[artifact.pop("run_id")]["artifacts"].append(artifact)
+        return list(records.values())
 
     def get_runs(self, run_ids: Sequence[str]) -> list[dict[str, Any]]:
         with self.db.read() as connection:
@@ -341,15 +365,12 @@ class TrackingStore:
         with self.db.read() as connection:
             return list(connection.execute(query.limit(2)).scalars())
 
-    def search(self, query: Select) -> list[str]:
-        with self.db.read() as connection:
-            return list(connection.execute(query).scalars())
-
     def search_records(self, query: Select) -> list[dict[str, Any]]:
-        """Run ids from ``query``, then their params, metrics and tags, in few round trips."""
+        """Runs selected by ``query`` (runs columns + experiment name, in order), with their
+        params, latest metrics and tags; artifacts are left out of search results."""
         with self.db.read() as connection:
-            ids = list(connection.execute(query).scalars())
-            return self.load_runs(connection, ids)
+            rows = connection.execute(query).all()
+            return self._attach(connection, rows, artifacts=False)
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, float]]:
         query = (

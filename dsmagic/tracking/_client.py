@@ -229,16 +229,15 @@ class TrackingClient:
     # -- search -----------------------------------------------------------------------
     def _search_query(self, filter: str | None, order_by, experiment, max_results: int | None):
         condition = compile_filter(filter)
-        query = select(runs_t.c.id)
+        # The run columns come with the ids, so matching runs are read only once.
+        query = select(runs_t, experiments_t.c.name).join(
+            experiments_t, experiments_t.c.id == runs_t.c.experiment_id
+        )
         if condition is not None:
             query = query.where(condition)
         if experiment is not None:
             names = [experiment] if isinstance(experiment, str) else list(experiment)
-            query = query.where(
-                runs_t.c.experiment_id.in_(
-                    select(experiments_t.c.id).where(experiments_t.c.name.in_(names))
-                )
-            )
+            query = query.where(experiments_t.c.name.in_(names))
         query = query.order_by(*compile_order_by(order_by))
         if max_results is not None:
             if not isinstance(max_results, int) or max_results < 0:

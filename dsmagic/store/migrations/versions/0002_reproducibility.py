@@ -1,4 +1,4 @@
-"""Captured cells, run environments, and numeric parameter values.
+"""Captured cells, run environments, numeric parameter values, covering indexes.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,8 +19,8 @@ NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("params") as batch:
-        batch.add_column(sa.Column("value_num", DOUBLE, nullable=True))
+    # A plain ADD COLUMN: batch mode would rebuild the table and lose WITHOUT ROWID.
+    op.add_column("params", sa.Column("value_num", DOUBLE, nullable=True))
     params = sa.table(
         "params", sa.column("run_id"), sa.column("key"), sa.column("value"), sa.column("value_num")
     )
@@ -38,6 +38,11 @@ def upgrade() -> None:
             .values(value_num=sa.bindparam("n")),
             numeric,
         )
+    # Covering indexes, so filters on metrics, params and tags never visit the tables.
+    for table in ("params", "tags", "latest_metrics"):
+        op.drop_index(f"ix_{table}_key_value", table_name=table)
+        op.create_index(f"ix_{table}_key_value_run", table, ["key", "value", "run_id"])
+    op.create_index("ix_params_key_num_run", "params", ["key", "value_num", "run_id"])
     op.create_table(
         "cells",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -65,6 +70,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_params_key_num_run", table_name="params")
+    for table in ("params", "tags", "latest_metrics"):
+        op.drop_index(f"ix_{table}_key_value_run", table_name=table)
+        op.create_index(f"ix_{table}_key_value", table, ["key", "value"])
     op.drop_table("run_environments")
     op.drop_table("cells")
     with op.batch_alter_table("params") as batch:
