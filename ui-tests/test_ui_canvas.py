@@ -46,13 +46,18 @@ def test_widget_renders_a_template_with_palette_and_lights(page, lab, workdir):
     expect(page.locator(".dsm-canvas-palette-item[data-step-type='impute']")).to_have_count(0)
     expect(page.locator(f"{CANVAS} .react-flow__minimap")).to_be_visible()
     assert read_pipeline(workdir, FILE)["steps"]["model"]["type"] == "random_forest_classifier"
+    node(page, "impute").click()
+    expect(page.locator(".dsm-canvas-form")).to_contain_text("strategy")
     _review_shot(page, "light")
+    for _ in range(3):
+        page.locator(f"{CANVAS} .react-flow__controls-zoomin").click()
+    _review_shot(page, "light-zoomed")
     page.evaluate("document.body.dataset.jpThemeLight = 'false'")
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").first.click()
     expect(page.locator(f"{CANVAS}.dsm-canvas-dark")).to_have_count(1)
-    _review_shot(page, "dark")
+    _review_shot(page, "dark-zoomed")
 
 
 def _drop(page, step_type: str, x: float, y: float) -> None:

@@ -166,13 +166,15 @@ class Canvas(anywidget.AnyWidget):
         self._sync()
 
     def _changed(self) -> None:
-        self.dirty = True
+        # The view first: saving the file can wait the few milliseconds it takes.
         self._sync()
         if self.autosave and self._file is not None and not self.load_error:
             try:
                 self.save()
             except DsmagicError:
-                pass  # shown in the view (save_error); the edit itself stands
+                self.dirty = True  # shown in the view (save_error); the edit itself stands
+        else:
+            self.dirty = True
 
     def _sync(self) -> None:
         p = self._pipeline

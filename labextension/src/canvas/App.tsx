@@ -23,7 +23,7 @@ import type { EdgeData, Host, Issue, Light, StepData, StepSpec } from "./types";
 
 const nodeTypes = { step: StepNode };
 const MINIMAP_STYLE = { width: 150, height: 100 };
-const FIT_VIEW = { padding: 0.08, maxZoom: 1.2 };
+const FIT_VIEW = { padding: 0.08, maxZoom: 1.2, minZoom: 0.6 };
 const PRO = { hideAttribution: true };
 const miniClass = (n: { data: unknown }) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`;
 const RUN_LIGHTS = new Set(["queued", "running", "done", "failed", "cached"]);

@@ -23,7 +23,7 @@ export const LIGHT_LABELS: Record<Light, string> = {
 };
 
 const PORT_GAP = 22;
-const PORT_TOP = 34;
+const PORT_TOP = 46;
 
 function ports(list: PortSpec[], kind: "target" | "source") {
   return list.map((port, index) => (
