@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import xxhash
-
 from dsmagic.config import current_settings
 
 CACHE_FORMAT = 1
@@ -20,6 +18,8 @@ def cache_root() -> Path:
 
 
 def file_fingerprint(path: Path) -> str:
+    import xxhash
+
     digest = xxhash.xxh3_128()
     with open(path, "rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
@@ -29,6 +29,7 @@ def file_fingerprint(path: Path) -> str:
 
 def frame_fingerprint(frame: Any) -> str:
     import pandas as pd
+    import xxhash
 
     values = pd.util.hash_pandas_object(frame, index=True).to_numpy()
     digest = xxhash.xxh3_128(values.tobytes())

@@ -26,11 +26,8 @@ from typing import Any
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
-from dsmagic.store import get_database
-from dsmagic.store._models_pipeline import PipelineRun as _RunRow
 
 STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "cancelled", "skipped")
-_TABLE = _RunRow.__table__
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_LOG = 200_000
 
@@ -232,8 +229,8 @@ def submit(
         timeout=float(timeout), tracking=tracking, experiment=experiment,
         params=program.params,
     )  # fmt: skip
-    get_database().run_with_retry(
-        lambda c: c.execute(_TABLE.insert().values(
+    _database().run_with_retry(
+        lambda c: c.execute(_table().insert().values(
             id=run.id, version_id=version.id, run_id=None, status="queued",
             started_at=time.time(), finished_at=None, steps="{}"))
     )  # fmt: skip
@@ -479,13 +476,25 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
             ended = {"done": "finished", "cancelled": "killed"}.get(status, "failed")
             client.end_run(run.run_id, ended)
     steps = json.dumps({k: v.to_dict() for k, v in run.steps.items()})
-    get_database().run_with_retry(
+    _database().run_with_retry(
         lambda c: c.execute(
-            _TABLE.update().where(_TABLE.c.id == run.id).values(
+            _table().update().where(_table().c.id == run.id).values(
                 status=status, run_id=run.run_id, finished_at=run.finished, steps=steps)
         )
     )  # fmt: skip
     run._emit({"type": "run", "status": status, "error": run.error, "metrics": run.metrics})
+
+
+def _table():
+    from dsmagic.store._models_pipeline import PipelineRun as Row
+
+    return Row.__table__
+
+
+def _database():
+    from dsmagic.store import get_database
+
+    return get_database()
 
 
 def list_runs(pipeline_id: str) -> list[dict[str, Any]]:
@@ -494,14 +503,14 @@ def list_runs(pipeline_id: str) -> list[dict[str, Any]]:
 
     from dsmagic.store._models_pipeline import PipelineVersion
 
-    versions = PipelineVersion.__table__
+    versions, runs = PipelineVersion.__table__, _table()
     query = (
-        select(_TABLE, versions.c.name.label("version"))
-        .join(versions, versions.c.id == _TABLE.c.version_id)
+        select(runs, versions.c.name.label("version"))
+        .join(versions, versions.c.id == runs.c.version_id)
         .where(versions.c.pipeline == pipeline_id)
-        .order_by(_TABLE.c.started_at)
+        .order_by(runs.c.started_at)
     )
-    with get_database().read() as connection:
+    with _database().read() as connection:
         rows = connection.execute(query).mappings().all()
     return [{"id": r["id"], "version": r["version"], "run_id": r["run_id"],
              "status": r["status"], "started_at": r["started_at"],
