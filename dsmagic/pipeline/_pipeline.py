@@ -55,8 +55,7 @@ class Pipeline:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "pipeline") -> Pipeline:
-        pipeline = cls.__new__(cls)
-        pipeline.__init__()  # type: ignore[misc]
+        pipeline = cls()
         pipeline._state = _graph.from_dict(doc, source)
         return pipeline
 
