@@ -97,3 +97,13 @@ def test_bad_input_is_one_line(ipython, capsys, line, message):
     assert message in error and "\n" not in error.strip()
     assert "Traceback" not in capsys.readouterr().err
     assert dm.list_datasets().empty
+
+
+def test_cell_source_is_escaped_in_displays(ipython):
+    run(ipython, SETUP)
+    run(ipython, "%track_data df --name raw")
+    cell = "out = df.head()  # <script>alert(1)</script>\n%track_data out --name head"
+    version = run(ipython, cell).result
+    html = version._repr_html_() + dm.lineage("head@1")._repr_html_()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "head@1 (new)" in repr(version) and "made from raw@1" in repr(version)
