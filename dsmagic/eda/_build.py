@@ -30,10 +30,31 @@ def column_stats(series, name: str, use_cache: bool = True) -> dict[str, Any]:
                 return _copy(cached)
         else:
             _cache.get(("uncacheable", name, id(series)))  # counts the computation as a miss
-    stats = _column_stats.compute(series, name)
+    try:
+        stats = _column_stats.compute(series, name)
+    except Exception as exc:  # an exotic dtype costs its own statistics, not the report
+        stats = _fallback_stats(series, exc)
+        key = None
     if key is not None:
         _cache.put(key, _copy(stats))
     return stats
+
+
+def _fallback_stats(series, exc: Exception) -> dict[str, Any]:
+    rows = len(series)
+    missing = int(series.isna().sum())
+    try:
+        distinct = int(series.dropna().astype(str).nunique())
+    except Exception:
+        distinct = 0
+    return {
+        "dtype": str(series.dtype), "kind": "text", "rows": rows, "count": rows - missing,
+        "missing": missing, "missing_share": missing / rows if rows else 0.0,
+        "distinct": distinct, "distinct_share": distinct / (rows - missing) if rows > missing
+        else 0.0, "memory": int(series.memory_usage(index=False)), "top": [],
+        "notes": [f"statistics could not be computed for dtype {series.dtype}: "
+                  f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"],
+    }  # fmt: skip
 
 
 def _copy(stats: dict[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,9 @@ def compute(series, name: str) -> dict[str, Any]:
     elif types.is_timedelta64_dtype(dtype):
         stats["notes"].append("durations are measured in seconds")
         _numeric(series[~missing_mask].dt.total_seconds().to_numpy(dtype="float64"), stats, name)
+    elif types.is_complex_dtype(dtype):
+        stats["notes"].append("complex numbers: described by their text form")
+        _objects(series.astype(object), missing_mask, stats, name)
     elif types.is_numeric_dtype(dtype):
         if types.is_integer_dtype(dtype) and not types.is_unsigned_integer_dtype(dtype):
             native = series.to_numpy(dtype="int64", na_value=0)[~missing_mask]

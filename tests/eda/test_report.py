@@ -195,3 +195,22 @@ def test_writing_to_a_missing_folder_is_one_line_and_leaves_nothing(tmp_path):
     with pytest.raises(dm.DsmagicError, match="is a folder"):
         report.to_json(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exotic_dtypes_never_break_the_report():
+    n = 30
+    frame = pd.DataFrame({
+        "complex": np.arange(n) + 1j,
+        "period": pd.period_range("2020", periods=n, freq="M"),
+        "interval": pd.interval_range(0, n),
+        "sparse": pd.arrays.SparseArray([0, 1, 0] * 10),
+        "durations": pd.to_timedelta(np.arange(n), unit="h"),
+        "all_none": pd.Series([None] * n, dtype=object),
+        "bytes": [b"a", b"b"] * 15,
+    })  # fmt: skip
+    report = dm.eda(frame, progress=False)
+    assert set(report.columns) == set(frame.columns)
+    assert report.columns["complex"]["distinct"] == n
+    assert report.columns["durations"]["mean"] == pytest.approx(14.5 * 3600)
+    assert report.columns["all_none"]["count"] == 0
+    assert "<svg" in report.to_html() and json.loads(report.to_json())
