@@ -68,6 +68,11 @@ class PipelineDiff:
 
     __repr__ = __str__
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        from dsmagic.pipeline._display import diff_html
+
+        return {"text/plain": str(self), "text/html": diff_html(self)}
+
 
 def diff(old: State, new: State, old_label: str = "old", new_label: str = "new") -> PipelineDiff:
     added = sorted(set(new.steps) - set(old.steps))

@@ -166,6 +166,11 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"<Pipeline {self.name!r}: {len(self)} steps, {len(self._state.edges)} edges>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        from dsmagic.pipeline._display import pipeline_html, pipeline_text
+
+        return {"text/plain": pipeline_text(self), "text/html": pipeline_html(self)}
+
     # -- editing ----------------------------------------------------------------------
     @contextmanager
     def batch(self, label: str = "edits") -> Iterator[Pipeline]:

@@ -117,6 +117,11 @@ class PipelineRun:
 
     __str__ = summary
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        from dsmagic.pipeline._display import run_html
+
+        return {"text/plain": self.summary(), "text/html": run_html(self)}
+
     def _emit(self, event: dict[str, Any]) -> None:
         event = {"run": self.id, "time": time.time(), **event}
         self.events.append(event)

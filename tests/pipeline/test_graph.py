@@ -226,3 +226,18 @@ def test_templates_build_valid_pipelines():
         assert not p.can_undo
     with pytest.raises(NotFoundError, match="no template 'nope'"):
         Pipeline.from_template("nope")
+
+
+def test_notebook_display_escapes_names_and_shows_issues():
+    p = Pipeline("<script>alert(1)</script>")
+    p.add_step("select_target", "target", target="<b>y</b>")
+    bundle = p._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "&lt;b&gt;y&lt;/b&gt;" in html
+    assert "input &#x27;data&#x27;" in html and "1 error(s)" in html
+    assert bundle["text/plain"].startswith("<Pipeline '<script>")
+    other = Pipeline.from_dict(p.to_dict())
+    other.set_params("target", target="z")
+    diff_html = p.diff(p, other)._repr_mimebundle_()["text/html"]
+    assert "&#x27;&lt;b&gt;y&lt;/b&gt;&#x27;" in diff_html and "&#x27;z&#x27;" in diff_html

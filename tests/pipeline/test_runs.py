@@ -97,6 +97,9 @@ def test_runs_are_tracked_linked_to_versions_and_incremental(dsmagic_home):
                       "scale": "cached", "split": "cached", "model": "done",
                       "metrics": "done", "roc": "done", "save": "done"}  # fmt: skip
     assert second.version == "auto-2" and p.versions()[-1].parent == "v1"
+    shown = second._repr_mimebundle_()
+    assert "cached" in shown["text/html"] and "accuracy" in shown["text/html"]
+    assert shown["text/plain"].splitlines()[0].endswith("(churn): done")
     assert p.diff("v1", "auto-2").changed[0].params == {"n_estimators": (100, 30)}
     stored = p.runs()
     assert [(r["version"], r["status"], r["run_id"]) for r in stored] == [
