@@ -70,6 +70,12 @@ class ModelCard:
                 ("registered model", f"{self.version.uri}{aliases}"),
                 ("model class", self.version.model_class),
             ]
+            try:
+                requirements = self.version.manifest().get("requirements", [])
+            except DsmagicError:
+                requirements = []
+            if requirements:
+                facts.append(("requirements", ", ".join(requirements)))
         facts += [
             ("run", f"{self.run.name} ({self.run.id})"),
             ("experiment", self.run.experiment),

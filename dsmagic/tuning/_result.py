@@ -32,6 +32,7 @@ class TuneResult:
         self._trials = None
         self._importances: dict[str, float] | None = None
         self._best_run_id: str | None = None
+        self._svgs: dict[str, str | None] = {}
 
     # -- the numbers ---------------------------------------------------------------------
     @property
@@ -163,6 +164,16 @@ class TuneResult:
         plt.close(figure)
         return figure
 
+    def _svg(self, which: str) -> str | None:
+        # Optuna recomputes importances for its plot: draw each plot once per result.
+        if which not in self._svgs:
+            try:
+                figure = self._plot(which)
+            except Exception:
+                figure = None
+            self._svgs[which] = figure_svg(figure) if figure is not None else None
+        return self._svgs[which]
+
     def plot_convergence(self):
         """Optuna's optimisation history: every trial's value and the best so far."""
         return self._plot("convergence")
@@ -267,14 +278,11 @@ class TuneResult:
             parts.append(
                 table(["parameter", "best", f"top {TOP} range", "importance"], rows, numeric=[3])
             )
-            figures = []
-            for which in ("convergence", "importance"):
-                try:
-                    figure = self._plot(which)
-                except Exception:
-                    figure = None
-                if figure is not None:
-                    figures.append(f'<div class="dsm-plot">{figure_svg(figure)}</div>')
+            figures = [
+                f'<div class="dsm-plot">{svg}</div>'
+                for svg in (self._svg("convergence"), self._svg("importance"))
+                if svg
+            ]
             if figures:
                 parts.append('<div class="dsm-plots">' + "".join(figures) + "</div>")
         if self.failures:

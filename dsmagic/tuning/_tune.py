@@ -92,9 +92,9 @@ def _accepts_trial(objective: Callable) -> bool:
         parameters = inspect.signature(objective).parameters
     except (TypeError, ValueError):
         return False
-    return "trial" in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
+    # Only a parameter named ``trial``: a ``**params`` objective passes its keywords on
+    # (often straight into a model), where a stray trial would break it.
+    return "trial" in parameters
 
 
 def _check_signature(objective: Callable, names: list[str], takes_trial: bool) -> None:
