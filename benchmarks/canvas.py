@@ -82,7 +82,8 @@ def _edits():
     for i in range({EDITS}):
         time.sleep(0.4)
         before = time.time()
-        canvas.pipeline.add_step("robust_scale", f"edit{{i}}", position=(i * 200.0, -300.0))
+        xy = (2000.0 + (i % 5) * 220, 700.0 + (i // 5) * 90)  # in view
+        canvas.pipeline.add_step("robust_scale", f"edit{{i}}", position=xy)
         marks[f"edit{{i}}"] = [before, time.time()]
     Path("marks.json").write_text(json.dumps(marks))
 
@@ -92,12 +93,16 @@ threading.Thread(target=_edits, daemon=True).start()
 WATCH = """
 ([steps, edits]) => {
   window.__bench = { seen: {} };
+  // Interactive: every step element React Flow put in the page is measured and shown
+  // (above 150 steps only the steps in view are in the page), then two frames painted.
   const tick = () => {
-    const nodes = document.querySelectorAll('.dsm-canvas .react-flow__node');
-    if (!window.__bench.rendered && nodes.length >= steps) {
-      const inner = document.querySelector('.dsm-canvas .react-flow__node');
+    const nodes = [...document.querySelectorAll('.dsm-canvas .react-flow__node')];
+    const shown = nodes.length > 0 && nodes.every((n) => n.style.visibility !== 'hidden');
+    if (!window.__bench.rendered && !window.__bench.pending && shown) {
+      window.__bench.pending = true;
+      window.__bench.inPage = nodes.length;
       requestAnimationFrame(() => requestAnimationFrame(() => {
-        if (!window.__bench.rendered) window.__bench.rendered = Date.now();
+        window.__bench.rendered = Date.now();
       }));
     }
     for (let i = 0; i < edits; i++) {
@@ -107,7 +112,8 @@ WATCH = """
         window.__bench.seen[id] = Date.now();
     }
   };
-  new MutationObserver(tick).observe(document.body, { childList: true, subtree: true });
+  const what = { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] };
+  new MutationObserver(tick).observe(document.body, what);
 }
 """
 
@@ -163,13 +169,14 @@ def measure() -> dict:
                 page.screenshot(path=str(shot))
                 raise RuntimeError(f"the canvas did not render; see {shot}") from None
             rendered = page.evaluate("window.__bench.rendered") / 1000
+            in_page = page.evaluate("window.__bench.inPage")
             started, built = json.loads((lab_root / "t0").read_text())
             render_s = rendered - started
             kernel_s = built - started
 
             # Drag one step in a circle for ~2 s while counting frames.
             handle = page.locator(
-                ".dsm-canvas .react-flow__node[data-id='prep42'] .dsm-canvas-node-title"
+                ".dsm-canvas .react-flow__node[data-id='prep150'] .dsm-canvas-node-title"
             )
             box = handle.bounding_box()
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -206,7 +213,7 @@ def measure() -> dict:
     return {
         "render_s": render_s, "kernel_s": kernel_s, "fps": fps, "worst_gap_ms": worst_gap,
         "p95_gap_ms": p95_gap, "moves": moves, "edit_ms": latencies, "kernel_ms": kernel_ms,
-        "bundle": bundle, "load": load,
+        "bundle": bundle, "load": load, "in_page": in_page,
     }  # fmt: skip
 
 
@@ -231,7 +238,8 @@ def report(r: dict) -> str:
         f"kernel, with validation and autosave: median {statistics.median(kernel):.0f} ms)"
     )
     rows = [
-        ("{n}-step pipeline: cell start to all steps painted (interactive)", render,
+        (f"{{n}}-step pipeline: cell start to the steps in view painted (interactive; "
+         f"{r['in_page']} step elements in the page)", render,
          f"< 1.5 s: {verdict(r['render_s'] < 1.5)}"),
         (f"dragging one step over the {{n}}-step graph ({r['moves']} pointer moves in 2 s)",
          drag, f">= 30 fps: {verdict(r['fps'] >= 30)}"),
@@ -253,9 +261,11 @@ def report(r: dict) -> str:
         "",
         "How: the render time runs from `time.time()` at the start of the notebook cell that "
         f"creates `dm.Canvas('big.dspipe.json')` (a chain of {STEPS} steps on a 20-wide grid) to "
-        f"the page's `Date.now()` two animation frames after the {STEPS}th step appeared (a "
-        "MutationObserver). The drag counts `requestAnimationFrame` callbacks while Playwright "
-        "moves the pressed mouse. Each Python edit runs from `time.time()` before `add_step` "
+        "the page's `Date.now()` two animation frames after every step element in the page is "
+        "measured and shown (a MutationObserver; above 150 steps the canvas puts only the steps "
+        "in view in the page, the minimap shows all). The drag counts `requestAnimationFrame` "
+        "callbacks while Playwright moves the pressed mouse. Each Python edit runs from "
+        "`time.time()` before `add_step` "
         "(validation of the whole graph, the trait sync, the file autosave) to `Date.now()` when "
         "the step's element appears; kernel and page read the same machine clock. Edit times "
         f"(ms): {', '.join(f'{e:.0f}' for e in edits)}.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -39,9 +40,17 @@ def open_notebook(page, lab, notebook: Path, app: str = "lab") -> None:
 
 
 def run_all(page) -> None:
-    """Run every cell from the Run menu, as a person would."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    """Run every cell from the Run menu, as a person would. Right after the page loads the
+    menu can be there before the notebook is wired to its kernel: then try again."""
+    prompt = page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first
+    for _attempt in range(4):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        for _ in range(50):
+            if re.search(r"\[(\*|\d+)\]", prompt.inner_text()):
+                return
+            page.wait_for_timeout(100)
+    raise AssertionError("the notebook's cells did not start running")
 
 
 def open_and_run(page, lab, notebook: Path, app: str = "lab") -> None:

@@ -28,6 +28,7 @@ class RunFeed:
         self.status: dict[str, Any] = {
             "status": "queued", "steps": dict.fromkeys(step_ids, "queued"), "errors": {},
             "log": "", "metrics": {}, "run_id": None, "error": None, "notebook": None,
+            "notebook_link": None,
         }  # fmt: skip
 
     def on_event(self, event: dict[str, Any]) -> None:
@@ -50,6 +51,7 @@ class RunFeed:
                 self.status["run_id"] = run.run_id
                 if run.notebook is not None:
                     self.status["notebook"] = str(run.notebook)
+                    self.status["notebook_link"] = _relative(run.notebook)
             final = kind == "run" and event["status"] in ("done", "failed", "cancelled")
         self._schedule(final)
 
@@ -82,3 +84,14 @@ class RunFeed:
         self._timer = None
         self._last = time.monotonic()
         self._push(self.snapshot())
+
+
+def _relative(path: Any) -> str | None:
+    """The path from the notebook's folder (the kernel's working directory), when the file
+    is under it, so the view can link to it; else None."""
+    from pathlib import Path
+
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return None

@@ -22,6 +22,8 @@ import { LIGHT_LABELS, StepNode, type StepFlowNode, type StepNodeData } from "./
 import type { EdgeData, Host, Issue, Light, StepData, StepSpec } from "./types";
 
 const nodeTypes = { step: StepNode };
+// Above this many steps only the steps in view are in the page: big graphs stay quick.
+const BIG_GRAPH = 150;
 const MINIMAP_STYLE = { width: 150, height: 100 };
 const FIT_VIEW = { padding: 0.08, maxZoom: 1.2, minZoom: 0.6 };
 const PRO = { hideAttribution: true };
@@ -416,6 +418,7 @@ function Editor({ host }: { host: Host }) {
             multiSelectionKeyCode={["Meta", "Control"]}
             colorMode={dark ? "dark" : "light"}
             fitView
+            onlyRenderVisibleElements={(graph.steps ?? []).length > BIG_GRAPH}
             fitViewOptions={FIT_VIEW}
             minZoom={0.1}
             maxZoom={2}

@@ -198,7 +198,14 @@ export function RunPanel({ host }: { host: Host }) {
       ))}
       {status.notebook && (
         <div className="dsm-canvas-muted">
-          Executed notebook: <code>{status.notebook}</code>
+          Executed notebook:{" "}
+          {status.notebook_link ? (
+            <a href={fileLink(status.notebook_link)} target="_blank" rel="noopener noreferrer" data-run-notebook>
+              {status.notebook_link}
+            </a>
+          ) : (
+            <code>{status.notebook}</code>
+          )}
         </div>
       )}
       {metrics.length > 0 && (

@@ -88,6 +88,7 @@ export interface RunStatus {
   run_id?: string | null;
   error?: string | null;
   notebook?: string | null;
+  notebook_link?: string | null;
 }
 
 export interface VersionInfo {
