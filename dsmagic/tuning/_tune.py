@@ -369,13 +369,16 @@ def tune(
         raise
     finally:
         result = TuneResult(study, client, parent_id, metric, failures, time.time() - started)
+        # A joined parent whose owner is gone (a resumed study, or the last worker to
+        # finish) is closed here, with the plots of the whole study.
+        idle = owner is None and client.get_run(parent_id).status != "running"
         try:
-            result._record(plots=plots and owner is not None)
+            result._record(plots=plots and (owner is not None or idle))
         finally:
             if owner is not None:
                 ending = {"finished": None, "killed": KeyboardInterrupt}.get(status, RuntimeError)
                 owner.__exit__(ending, None, None)
-            elif client.get_run(parent_id).status != "running":
+            elif idle:
                 client.end_run(parent_id, "finished")
         if progress_view is not None:
             progress_view.close()

@@ -262,3 +262,24 @@ def test_interrupting_a_study_marks_the_parent_killed(dsmagic_home):
     parent = runs[runs["tags.dsmagic.kind"] == "tuning"]
     assert parent["status"].tolist() == ["killed"]
     assert dm.active_run() is None
+
+
+def test_resuming_a_study_adds_trials_to_the_same_parent(dsmagic_home):
+    first = dm.tune(
+        lambda x: x * x,
+        {"x": (-1.0, 1.0)},
+        n_trials=3,
+        study_name="resume",
+        sampler="random",
+        plots=False,
+    )
+    again = dm.tune(
+        lambda x: x * x, {"x": (-1.0, 1.0)}, n_trials=2, study_name="resume", sampler="random"
+    )
+    assert again.parent_run_id == first.parent_run_id
+    assert again.n_complete == 5
+    parent = dm.get_run(first.parent_run_id)
+    assert parent.status == "finished" and parent.metrics["n_complete"] == 5
+    assert {a["name"] for a in parent.artifacts} == {"tuning"}
+    with pytest.raises(dm.DsmagicError, match="already exists and is to minimize"):
+        dm.tune(lambda x: x, {"x": (0.0, 1.0)}, study_name="resume", direction="maximize")
