@@ -246,6 +246,11 @@ def in_child(name: str, count: int) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _median_result(values: list[dict]) -> dict:
+    """Per key, the median over rounds (counts are the same in every round)."""
+    return {key: statistics.median(v[key] for v in values) for key in values[0]}
+
+
 def per_trial(result: dict) -> tuple[float, float]:
     """(wall ms, CPU ms) per trial."""
     trials = result["trials"]
@@ -271,7 +276,7 @@ def report(results: dict, count: int, workers: int) -> str:
 
     lines = [
         f"Trivial objective (x²), RandomSampler, {count} trials after {WARMUP} warm-up trials, "
-        "each setup in a fresh process, every store a SQLite file on the same disk. "
+        f"median of {results['rounds']} interleaved round(s), each setup in a fresh process, every store a SQLite file on the same disk. "
         f"Optuna {_version('optuna')}, optuna-integration {_version('optuna-integration')}, "
         f"MLflow {_version('mlflow')}; machine: {os.cpu_count()} CPU(s), {os.uname().machine}, "
         f"load average {os.getloadavg()[0]:.1f} at the end (the CPUs are shared with other "
@@ -330,12 +335,18 @@ def main() -> None:
     if args.child:
         print(json.dumps(CHILDREN[args.child](args.folder, args.count)))
         return
-    count = 50 if args.quick else 200
+    count = 50 if args.quick else 150
+    rounds = 1 if args.quick else 3
     workers = 10 if args.quick else 25
-    results = {}
-    for name in ("optuna_memory", "optuna_sqlite", "optuna_dsmagic_storage", "dsmagic", "mlflow"):
-        print(f"tuning: {name} ({count} trials) ...", flush=True)
-        results[name] = in_child(name, count)
+    setups = ("optuna_memory", "optuna_sqlite", "optuna_dsmagic_storage", "dsmagic", "mlflow")
+    measured: dict[str, list[dict]] = {name: [] for name in setups}
+    # Rounds interleave the setups, so a burst of load elsewhere hits all of them alike.
+    for round_number in range(1, rounds + 1):
+        for name in setups:
+            print(f"tuning: round {round_number}/{rounds} {name} ({count} trials) ...", flush=True)
+            measured[name].append(in_child(name, count))
+    results = {name: _median_result(values) for name, values in measured.items()}
+    results["rounds"] = rounds
     print(f"tuning: 4 workers x {workers} trials ...", flush=True)
     results["workers"] = in_child("workers", workers)
     body = report(results, count, workers)
