@@ -276,7 +276,8 @@ def report(results: dict, count: int, workers: int) -> str:
 
     lines = [
         f"Trivial objective (x²), RandomSampler, {count} trials after {WARMUP} warm-up trials, "
-        f"median of {results['rounds']} interleaved round(s), each setup in a fresh process, every store a SQLite file on the same disk. "
+        f"median of {results['rounds']} interleaved round(s), each setup in a fresh process, "
+        "every store a SQLite file on the same disk. "
         f"Optuna {_version('optuna')}, optuna-integration {_version('optuna-integration')}, "
         f"MLflow {_version('mlflow')}; machine: {os.cpu_count()} CPU(s), {os.uname().machine}, "
         f"load average {os.getloadavg()[0]:.1f} at the end (the CPUs are shared with other "
