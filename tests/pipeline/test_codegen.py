@@ -236,3 +236,22 @@ def test_script_dry_run_and_exit_codes(tmp_path):
     failed = run("--output", str(tmp_path / "o"), "--verbose")
     assert failed.returncode == 1 and "pipeline failed" in failed.stderr
     assert "KeyError" in failed.stderr and "['y'] not found" in failed.stderr
+
+
+def test_exported_script_with_tracking_logs_a_dsmagic_run(dsmagic_home, tmp_path):
+    import dsmagic as dm
+
+    script = tmp_path / "pipeline.py"
+    Pipeline.from_template("regression").to_script(script, tracking=True)
+    ruff(script)
+    run_env = {**os.environ}
+    result = subprocess.run([sys.executable, str(script), "--output", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=tmp_path, env=run_env)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    [row] = dm.search_runs(experiment="pipelines").itertuples(index=False)
+    run = dm.get_run(row.run_id)
+    assert run.name == "regression" and run.status == "finished"
+    assert run.metrics == pytest.approx(metrics)
+    assert run.params["model.alpha"] == "1.0"
+    assert {a["name"] for a in run.artifacts} == {"metrics.json", "model.joblib"}
