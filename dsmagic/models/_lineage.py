@@ -17,8 +17,20 @@ def run_datasets(run_id: str) -> list[dict[str, Any]]:
         public = None
     if public is not None:
         try:
-            return [dict(item) for item in public(run_id)]
-        except Exception:
+            found = public(run_id)
+            records = found.to_dict("records") if hasattr(found, "to_dict") else list(found)
+            return [
+                {
+                    "dataset": r.get("name", r.get("dataset")),
+                    "version": int(r["version"]),
+                    "fingerprint": r.get("fingerprint"),
+                    "rows": r.get("rows"),
+                    "columns": r.get("columns"),
+                    "parents": r.get("parents", ""),
+                }
+                for r in records
+            ]
+        except Exception:  # fall back to the table itself
             pass
     from dsmagic.store import get_database
     from dsmagic.store._models_data import Dataset, DatasetVersion

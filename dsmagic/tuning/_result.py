@@ -144,9 +144,6 @@ class TuneResult:
 
     # -- plots (Optuna's own) ------------------------------------------------------------
     def _plot(self, which: str):
-        import matplotlib
-
-        matplotlib.use(matplotlib.get_backend())  # keep the notebook's backend
         import matplotlib.pyplot as plt
         import optuna.visualization.matplotlib as ov
 

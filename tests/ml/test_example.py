@@ -31,7 +31,7 @@ def test_tuning_and_explaining_notebook_runs(tmp_path, monkeypatch):
     )
     assert "Study tune-" in html and "<svg" in html
     assert "SHAP explanation of" in html and "TreeExplainer" in html
-    assert "Model card: cancer-forest@1" in html
+    assert "Model card: cancer-forest@1" in html and "cancer-train" in html
     assert "cancer-forest@1 True" in text
     assert (tmp_path / "model_card.html").read_text().startswith("<!DOCTYPE html>")
     from dsmagic.tracking import TrackingClient

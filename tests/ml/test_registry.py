@@ -127,3 +127,16 @@ def test_registry_magics(ipython):
     assert frame["aliases"].tolist() == ["staging"]
     outcome = ipython.run_cell("%register_model iris --model missing")
     assert "no variable named 'missing'" in str(outcome.error_in_exec)
+
+
+def test_lineage_and_card_show_the_data_versions_of_the_run(dsmagic_home, iris):
+    X, y = iris
+    with dm.start_run("with-data") as run:
+        dm.track_data(X.assign(target=y), "iris-train")
+        model = DecisionTreeClassifier(max_depth=2).fit(X, y)
+    version = dm.register_model(run, "iris", model=model)
+    [item] = version.lineage()["datasets"]
+    assert (item["dataset"], item["version"], item["rows"]) == ("iris-train", 1, 150)
+    markdown = dm.model_card("iris@1").to_markdown()
+    assert "| iris-train | 1 | 150 | 5 |" in markdown
+    assert "no data versions are recorded" not in markdown
