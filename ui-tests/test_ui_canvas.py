@@ -159,17 +159,27 @@ def test_save_a_version_diff_it_and_restore_it(page, lab, workdir):
     eventually(
         lambda: read_pipeline(workdir, FILE)["steps"]["impute"]["params"]["strategy"] == "mean"
     )
+    # Delete a step with the Delete key (JupyterLab would delete the cell instead).
+    node(page, "roc").click()
+    page.keyboard.press("Delete")
+    eventually(lambda: "roc" not in read_pipeline(workdir, FILE)["steps"])
+    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(1)
     page.locator("[data-tab='versions']").click()
     item = page.locator(".dsm-canvas-version-list li[data-version='v1']")
     item.get_by_role("button", name="Diff with current").click()
-    expect(page.locator(".dsm-canvas-diff pre")).to_contain_text("strategy 'median' -> 'mean'")
-    expect(page.locator(f"{CANVAS} .react-flow__node .dsm-canvas-node-changed")).to_have_count(1)
+    text = page.locator(".dsm-canvas-diff pre")
+    expect(text).to_contain_text("strategy 'median' -> 'mean'")
+    expect(text).to_contain_text("- step roc")
+    changed = page.locator(f"{CANVAS} .react-flow__node .dsm-canvas-node-changed")
+    expect(changed).to_have_count(1)
     expect(node(page, "impute").locator(".dsm-canvas-node-changed")).to_have_count(1)
+    expect(node(page, "removed:roc").locator(".dsm-canvas-node-removed")).to_have_count(1)
     item.get_by_role("button", name="Restore").click()
-    eventually(
-        lambda: read_pipeline(workdir, FILE)["steps"]["impute"]["params"]["strategy"] == "median"
-    )
-    expect(page.locator(f"{CANVAS} .react-flow__node .dsm-canvas-node-changed")).to_have_count(0)
+    strategy = lambda: read_pipeline(workdir, FILE)["steps"]["impute"]["params"]["strategy"]  # noqa: E731
+    eventually(lambda: strategy() == "median")
+    assert "roc" in read_pipeline(workdir, FILE)["steps"]
+    expect(changed).to_have_count(0)
+    expect(node(page, "removed:roc")).to_have_count(0)
 
 
 def test_export_a_notebook_that_then_runs(page, lab, workdir):

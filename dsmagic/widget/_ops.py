@@ -211,8 +211,14 @@ def _diff(canvas: Canvas, m: dict[str, Any]) -> dict[str, Any]:
     """Compare a version (``old``) with another (``new``) or the current graph; the view
     highlights the steps."""
     new = m.get("new") or None
-    result = canvas.pipeline.diff(_text(m, "old"), new).to_dict()
-    result["text"] = str(canvas.pipeline.diff(_text(m, "old"), new))
+    old = _text(m, "old")
+    found = canvas.pipeline.diff(old, new)
+    result = found.to_dict()
+    result["text"] = str(found)
+    # Removed steps are not on the current canvas: send where they were, to show ghosts.
+    before = canvas.pipeline.get_version(old).steps
+    result["removed"] = [before[k].to_dict() for k in found.removed if k in before] if (
+        new is None) else []  # fmt: skip
     canvas.diff = result
     return result
 

@@ -181,8 +181,10 @@ def test_versions_save_list_diff_and_restore(dsmagic_home):
     ask(canvas, "save_version", name="v1", description="baseline")
     assert [v["name"] for v in canvas.versions] == ["v1"]
     ask(canvas, "set_params", step="impute", params={"strategy": "mean"})
+    ask(canvas, "remove", steps=["roc"], edges=[])
     diff = ask(canvas, "diff", old="v1")
     assert [c["step"] for c in diff["steps_changed"]] == ["impute"]
+    assert [(s["id"], s["type"]) for s in diff["removed"]] == [("roc", "roc_curve")]
     assert canvas.diff["steps_changed"][0]["params"]["strategy"] == {"old": "median", "new": "mean"}
     ask(canvas, "restore", name="v1")
     assert canvas.pipeline.steps["impute"].params["strategy"] == "median"

@@ -132,6 +132,19 @@ function Editor({ host }: { host: Host }) {
         return { id: step.id, type: "step", position: { x, y }, data };
       });
       cache.current = next;
+      // Steps a diff says were removed: ghosts where they were, not editable.
+      for (const gone of diff.removed ?? []) {
+        built.push({
+          id: `removed:${gone.id}`,
+          type: "step",
+          position: { x: gone.position[0], y: gone.position[1] },
+          data: { step: gone, spec: specs.get(gone.type), light: "ready", messages: [`removed since ${diff.old}`], mark: "removed" },
+          draggable: false,
+          selectable: false,
+          connectable: false,
+          deletable: false,
+        });
+      }
       return built;
     });
     setEdges((current) => {

@@ -7,7 +7,7 @@ export interface StepNodeData extends Record<string, unknown> {
   spec: StepSpec | undefined;
   light: Light;
   messages: string[];
-  mark: "" | "added" | "changed";
+  mark: "" | "added" | "changed" | "removed";
 }
 
 export type StepFlowNode = Node<StepNodeData, "step">;
@@ -64,8 +64,8 @@ function StepNodeView({ data, selected }: NodeProps<StepFlowNode>) {
         {step.id}
         {spec?.custom_code && <span className="dsm-canvas-badge-custom" title="runs code written by hand">custom code</span>}
       </div>
-      {spec && ports(spec.inputs, "target")}
-      {spec && ports(spec.outputs, "source")}
+      {spec && mark !== "removed" && ports(spec.inputs, "target")}
+      {spec && mark !== "removed" && ports(spec.outputs, "source")}
     </div>
   );
 }

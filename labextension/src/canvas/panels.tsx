@@ -109,7 +109,8 @@ export function VersionsPanel({ host }: { host: Host }) {
             </button>
           </div>
           <div className="dsm-canvas-legend">
-            <span className="dsm-canvas-swatch dsm-canvas-node-added" /> added <span className="dsm-canvas-swatch dsm-canvas-node-changed" /> changed
+            <span className="dsm-canvas-swatch dsm-canvas-node-added" /> added <span className="dsm-canvas-swatch dsm-canvas-node-changed" /> changed{" "}
+            <span className="dsm-canvas-swatch dsm-canvas-node-removed" /> removed
           </div>
           <pre>{diff.text}</pre>
         </div>

@@ -108,6 +108,7 @@ export interface DiffInfo {
   steps_changed?: { step: string; params: Record<string, { old: unknown; new: unknown }> }[];
   edges_added?: string[];
   edges_removed?: string[];
+  removed?: StepData[];
   text?: string;
 }
 
