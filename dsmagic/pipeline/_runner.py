@@ -161,6 +161,7 @@ class _Job:
     tracking: Any
     experiment: str
     params: dict[str, Any]
+    database: Any = None  # fixed at submit time, like the tracking client
 
 
 _queue: queue.Queue[_Job] = queue.Queue()
@@ -232,9 +233,9 @@ def submit(
         run_root=tracking.artifact_root / "pipeline-runs" / run.id,
         cache_dir=_cache.cache_root() / state.id if cache else None,
         timeout=float(timeout), tracking=tracking, experiment=experiment,
-        params=program.params,
+        params=program.params, database=_database(),
     )  # fmt: skip
-    _database().run_with_retry(
+    job.database.run_with_retry(
         lambda c: c.execute(_table().insert().values(
             id=run.id, version_id=version.id, run_id=None, status="queued",
             started_at=time.time(), finished_at=None, steps="{}"))
@@ -243,7 +244,13 @@ def submit(
     _ensure_worker()
     _queue.put(job)
     if wait:
-        run.wait()
+        try:
+            while not run._done.wait(0.2):
+                pass
+        except KeyboardInterrupt:  # the notebook's stop button stops the run too
+            run.cancel()
+            run.wait(30)
+            raise
     return run
 
 
@@ -481,7 +488,7 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
             ended = {"done": "finished", "cancelled": "killed"}.get(status, "failed")
             client.end_run(run.run_id, ended)
     steps = json.dumps({k: v.to_dict() for k, v in run.steps.items()})
-    _database().run_with_retry(
+    job.database.run_with_retry(
         lambda c: c.execute(
             _table().update().where(_table().c.id == run.id).values(
                 status=status, run_id=run.run_id, finished_at=run.finished, steps=steps)
