@@ -225,6 +225,10 @@ def tune(
             if sampler == "grid" and dims
             else DEFAULT_TRIALS
         )
+    for dimension in dims or []:
+        # Parameter names become param keys of the runs: check them before writing anything.
+        _validation.validate_key(dimension.name, "search space parameter")
+        _validation.validate_key(f"space.{dimension.name}", "search space parameter")
     takes_trial = dims is not None and _accepts_trial(objective)
     if dims is not None:
         _check_signature(objective, [d.name for d in dims], takes_trial)

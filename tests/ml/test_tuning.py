@@ -283,3 +283,22 @@ def test_resuming_a_study_adds_trials_to_the_same_parent(dsmagic_home):
     assert {a["name"] for a in parent.artifacts} == {"tuning"}
     with pytest.raises(dm.DsmagicError, match="already exists and is to minimize"):
         dm.tune(lambda x: x, {"x": (0.0, 1.0)}, study_name="resume", direction="maximize")
+
+
+def test_the_display_escapes_what_it_shows(dsmagic_home):
+    result = dm.tune(
+        lambda depth, tag: depth,
+        {"depth": (0.0, 1.0), "tag": ["<i>x</i>", "<b>"]},
+        n_trials=4,
+        sampler="random",
+    )
+    html = result._repr_mimebundle_()["text/html"]
+    assert "<i>x</i>" not in html and "<b>" not in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html or "&lt;b&gt;" in html
+    with pytest.raises(dm.DsmagicError, match="search space parameter '<b>'"):
+        dm.tune(lambda **p: 0.0, {"<b>": (0.0, 1.0)}, n_trials=1, study_name="never")
+    import optuna
+
+    from dsmagic.tuning import optuna_storage
+
+    assert "never" not in optuna.get_all_study_names(optuna_storage())
