@@ -101,6 +101,12 @@ def test_drag_from_palette_connect_and_refuse_a_wrong_connection(page, lab, work
     )
     page.locator("[data-tab='issues']").click()
     expect(page.locator(".dsm-canvas-issues")).to_contain_text(model)
+    # Copy and paste with the keyboard: a new step of the same type, saved to the file.
+    node(page, data).click()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(page.locator(f"{CANVAS} .react-flow__node")).to_have_count(4)
+    eventually(lambda: len(read_pipeline(workdir, "new.dspipe.json")["steps"]) == 4)
 
 
 def test_edit_a_parameter_with_validation_then_undo_and_redo_with_the_keyboard(page, lab, workdir):

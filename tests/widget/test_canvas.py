@@ -254,3 +254,21 @@ def test_example_notebook_runs(tmp_path, monkeypatch):
     assert "strategy 'median' -> 'mean'" in outputs
     assert "done" in outputs and "accuracy" in outputs
     assert (tmp_path / "churn.dspipe.json").is_file()
+
+
+def test_loading_the_extension_does_not_load_the_widget(tmp_path):
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.run_line_magic('load_ext', 'dsmagic')\n"
+        "import dsmagic; dir(dsmagic)\n"
+        "print(sorted(m for m in ('anywidget', 'ipywidgets', 'pandas', 'dsmagic.widget')"
+        " if m in sys.modules), 'canvas' in shell.magics_manager.magics['line'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "[] True"
