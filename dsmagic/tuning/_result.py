@@ -265,7 +265,8 @@ class TuneResult:
             spread = self.spread()
             importances = self.importances()
             parts.append(
-                f"<div>best {esc(self.metric)} <strong>{esc(format_value(self.best_value))}</strong> "
+                f"<div>best {esc(self.metric)} "
+                f"<strong>{esc(format_value(self.best_value))}</strong> "
                 f"(trial {self.best_trial.number})</div>"
             )
             rows = [
