@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import {
   Background,
   Controls,
@@ -103,7 +103,8 @@ function Editor({ host }: { host: Host }) {
   const [nodes, setNodes] = useState<StepFlowNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const cache = useRef(new Map<string, { key: string; data: StepNodeData }>());
-  useEffect(() => {
+  // Before paint: the first frame already has the steps.
+  useLayoutEffect(() => {
     const added = new Set(diff.steps_added ?? []);
     const changed = new Set((diff.steps_changed ?? []).map((c) => c.step));
     const runSteps = run.steps ?? {};
