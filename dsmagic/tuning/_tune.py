@@ -288,6 +288,8 @@ def tune(
     runs = TrialRuns(client, parent_id, parent_run.experiment)
     failures: list[str] = []
     progress_view = _Progress(study_name, n_trials, direction) if progress else None
+    if progress_view is not None and progress_view.handle is None:
+        progress_view = None  # not in a notebook: nothing to update
     best_local = {"value": None, "since": 0}
 
     def run_trial(trial) -> float:
@@ -363,7 +365,8 @@ def tune(
                 timeout=timeout,
                 n_jobs=n_jobs,
                 catch=(Exception,),
-                callbacks=[after_trial],
+                # Optuna reads each finished trial back for callbacks: only ask when needed.
+                callbacks=[after_trial] if early_stop or progress_view else None,
             )
     except KeyboardInterrupt:
         status = "killed"
