@@ -15,6 +15,7 @@ from dsmagic.errors import DsmagicError
 _patched: dict[type, Any] = {}
 _lock = threading.Lock()
 _depth = {"value": 0}  # fits in progress (any thread): inner fits are not logged
+_suspended = {"value": 0}  # e.g. inside dm.tune trials, whose runs record the trial instead
 _settings: dict[str, Any] = {"log_models": True, "max_tuning_runs": None, "metrics": True}
 _MAX_PARAM = 500
 
@@ -130,7 +131,7 @@ def _wrap(original):
         from dsmagic.tracking import active_run, start_run
 
         with _lock:
-            nested = _depth["value"] > 0
+            nested = _depth["value"] > 0 or _suspended["value"] > 0
             _depth["value"] += 1
         try:
             if nested:
@@ -220,6 +221,18 @@ def autolog(
                 continue
             _patched[cls] = original
             cls.fit = _wrap(original)
+
+
+class suspended:
+    """Within this block, fits are not logged (used around the trials of ``dm.tune``)."""
+
+    def __enter__(self) -> None:
+        with _lock:
+            _suspended["value"] += 1
+
+    def __exit__(self, *exc) -> None:
+        with _lock:
+            _suspended["value"] -= 1
 
 
 def is_enabled() -> bool:

@@ -356,9 +356,11 @@ def tune(
         if progress_view is not None:
             progress_view.update(frozen, best_local["value"])
 
+    from dsmagic.models._autolog import suspended
+
     status = "finished"
     try:
-        with _quiet_optuna():
+        with _quiet_optuna(), suspended():
             study.optimize(
                 run_trial,
                 n_trials=n_trials,

@@ -169,3 +169,20 @@ def test_autolog_logs_fits_and_search_candidates_then_switches_off(dsmagic_home,
     assert set(candidates["params.max_depth"]) == {"2", "3", "4"}
     assert "best_max_depth" in search_run.params and "best_cv_score" in search_run.metrics
     assert {a["name"] for a in search_run.artifacts} == {"cv_results.csv", "model"}
+
+
+def test_autolog_stays_out_of_tuning_trials(dsmagic_home, cancer):
+    X, y = _numeric(cancer[0]), cancer[2]
+
+    def objective(depth):
+        return RandomForestClassifier(n_estimators=3, max_depth=depth).fit(X, y).score(X, y)
+
+    dm.autolog()
+    try:
+        result = dm.tune(objective, {"depth": (1, 4)}, n_trials=2, plots=False)
+    finally:
+        dm.autolog(False)
+    parent = dm.get_run(result.parent_run_id)
+    assert "model" not in {a["name"] for a in parent.artifacts}
+    assert "n_estimators" not in parent.params
+    assert len(dm.search_runs()) == 3  # the parent and its two trials
