@@ -22,7 +22,7 @@ system-deps:
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=examples $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --notebook-dir=examples $(ROOT_FLAG) pipeline_canvas.ipynb
 
 test: setup system-deps
 	$(VENV)/bin/ruff check .
