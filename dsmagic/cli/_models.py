@@ -16,6 +16,13 @@ def register(subparsers) -> None:
     show.add_argument("ref", help="name (all versions), name@3, name@latest or name@alias")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
+    card = verbs.add_parser("card", help="write the model card of a version (or a run)")
+    card.add_argument("ref", help="name@version, name@alias, name@latest, or a run id")
+    card.add_argument("--html", default=None, metavar="PATH", help="write self-contained HTML")
+    card.add_argument("--markdown", "--md", default=None, metavar="PATH", help="write Markdown")
+    card.add_argument("--intended-use", default="", help="what the model is for")
+    card.add_argument("--limitations", default="", help="known limits, in your words")
+    card.set_defaults(handler=_card)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -59,4 +66,19 @@ def _show(args: argparse.Namespace) -> int:
         datasets = version.lineage()["datasets"]
         for item in datasets:
             print(f"  data: {item['dataset']} v{item['version']} ({item['rows']} rows)")
+    return 0
+
+
+def _card(args: argparse.Namespace) -> int:
+    from dsmagic.models import model_card
+
+    card = model_card(args.ref, intended_use=args.intended_use, limitations=args.limitations)
+    if args.html:
+        card.to_html(args.html)
+        print(f"wrote {args.html}")
+    if args.markdown:
+        card.to_markdown(args.markdown)
+        print(f"wrote {args.markdown}")
+    if not (args.html or args.markdown):
+        print(card.to_markdown(), end="")
     return 0

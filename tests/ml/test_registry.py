@@ -112,6 +112,24 @@ def test_models_cli_list_and_show(dsmagic_home, iris, capsys):
     assert record["aliases"] == ["production"]
     assert cli(["models", "show", "nope"]) == 2
     assert "no registered model named 'nope'" in capsys.readouterr().err
+    target = dsmagic_home.parent / "card.html"
+    assert (
+        cli(
+            [
+                "models",
+                "card",
+                "iris@production",
+                "--html",
+                str(target),
+                "--intended-use",
+                "demo <only>",
+            ]
+        )
+        == 0
+    )
+    assert "&lt;only&gt;" in target.read_text()
+    assert cli(["models", "card", "iris@1"]) == 0
+    assert capsys.readouterr().out.count("# Model card: iris@1") == 1
 
 
 def test_registry_magics(ipython):
