@@ -6,26 +6,16 @@ import re
 import sys
 from typing import Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from dsmagic.magics._parsing import lookup_variable
 
 _PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 def _lookup(shell: Any, path: str) -> Any:
-    """The value of ``name`` or ``name.attr`` in the user namespace, without evaluating code."""
-    if not _PATH.match(path):
-        raise UsageError(f"{path!r} is not a variable name: give the name of a DataFrame")
-    head, *rest = path.split(".")
-    if head not in shell.user_ns:
-        raise UsageError(f"no variable named {head!r} in this notebook")
-    value = shell.user_ns[head]
-    for attr in rest:
-        if attr.startswith("_") or not hasattr(value, attr):
-            raise UsageError(f"{path!r}: no attribute {attr!r}")
-        value = getattr(value, attr)
-    return value
+    return lookup_variable(shell.user_ns, path, "the frame")
 
 
 _watched: set[int] = set()

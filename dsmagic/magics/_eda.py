@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from dsmagic.errors import DsmagicError
-from dsmagic.magics._parsing import parse_value
-
-
-def _lookup(namespace: dict, dotted: str, what: str):
-    """The value of a variable (or ``obj.attr``) in the notebook; never evaluates code."""
-    parts = dotted.split(".")
-    if not all(part.isidentifier() for part in parts):
-        raise DsmagicError(f"{what} must be a variable name such as df or data.train, "
-                           f"got {dotted!r}")  # fmt: skip
-    if parts[0] not in namespace:
-        visible = [k for k in namespace if not k.startswith("_")]
-        close = difflib.get_close_matches(parts[0], visible, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DsmagicError(f"no variable named {parts[0]!r} in the notebook{hint}")
-    value = namespace[parts[0]]
-    for depth, part in enumerate(parts[1:], start=1):
-        if part.startswith("_") or not hasattr(value, part):
-            raise DsmagicError(f"{'.'.join(parts[:depth])!r} has no attribute {part!r}")
-        value = getattr(value, part)
-    return value
+from dsmagic.magics._parsing import lookup_variable, parse_value
 
 
 def _sample(text: str | None):
@@ -70,8 +49,8 @@ class EDAMagics(Magics):
         from dsmagic.eda import eda
 
         namespace = self.shell.user_ns
-        frame = _lookup(namespace, args.frame, "the frame")
-        other = _lookup(namespace, args.compare, "--compare") if args.compare else None
+        frame = lookup_variable(namespace, args.frame, "the frame")
+        other = lookup_variable(namespace, args.compare, "--compare") if args.compare else None
         handle = display(HTML("<div><i>eda: computing…</i></div>"), display_id=True)
 
         def refresh(report) -> None:

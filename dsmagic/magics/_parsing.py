@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from typing import Any
@@ -63,3 +64,24 @@ def parse_arguments(magic: Any, line: str) -> Any:
     except ValueError as exc:
         raise UsageError(f"cannot split {line!r}: {exc} (close your quotes)") from None
     return magic.parser.parse_args(argv)
+
+
+def lookup_variable(namespace: dict[str, Any], dotted: str, what: str = "the variable") -> Any:
+    """The value of a notebook variable (or ``obj.attr``), found by name: never evaluated.
+
+    A missing name is a one-line error with the closest name in the notebook, if any.
+    """
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        raise UsageError(f"{what} must be a variable name such as df or data.train, got {dotted!r}")
+    if parts[0] not in namespace:
+        visible = [k for k in namespace if not k.startswith("_")]
+        close = difflib.get_close_matches(parts[0], visible, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"no variable named {parts[0]!r} in the notebook{hint}")
+    value = namespace[parts[0]]
+    for depth, part in enumerate(parts[1:], start=1):
+        if part.startswith("_") or not hasattr(value, part):
+            raise UsageError(f"{'.'.join(parts[:depth])!r} has no attribute {part!r}")
+        value = getattr(value, part)
+    return value

@@ -3,31 +3,11 @@ tuning, explanations and the model registry."""
 
 from __future__ import annotations
 
-import difflib
-
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dsmagic.errors import DsmagicError
-from dsmagic.magics._parsing import parse_arguments
-
-
-def _lookup(namespace: dict, dotted: str, what: str):
-    """The value of a notebook variable (or ``obj.attr``); never evaluates code."""
-    parts = dotted.split(".")
-    if not all(part.isidentifier() for part in parts):
-        raise DsmagicError(f"{what} must be a variable name such as objective, got {dotted!r}")
-    if parts[0] not in namespace:
-        visible = [k for k in namespace if not k.startswith("_")]
-        close = difflib.get_close_matches(parts[0], visible, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DsmagicError(f"no variable named {parts[0]!r} in the notebook{hint}")
-    value = namespace[parts[0]]
-    for depth, part in enumerate(parts[1:], start=1):
-        if part.startswith("_") or not hasattr(value, part):
-            raise DsmagicError(f"{'.'.join(parts[:depth])!r} has no attribute {part!r}")
-        value = getattr(value, part)
-    return value
+from dsmagic.magics._parsing import lookup_variable, parse_arguments
 
 
 @magics_class
@@ -73,8 +53,8 @@ class TuningMagics(Magics):
         from dsmagic.tuning import tune
 
         namespace = self.shell.user_ns
-        objective = _lookup(namespace, args.objective, "the objective")
-        space = _lookup(namespace, args.space, "--space") if args.space else None
+        objective = lookup_variable(namespace, args.objective, "the objective")
+        space = lookup_variable(namespace, args.space, "--space") if args.space else None
         result = tune(
             objective,
             space,
@@ -113,8 +93,8 @@ class TuningMagics(Magics):
         from dsmagic.explain import explain
 
         namespace = self.shell.user_ns
-        model = _lookup(namespace, args.model, "the model")
-        frame = _lookup(namespace, args.X, "the frame")
+        model = lookup_variable(namespace, args.model, "the model")
+        frame = lookup_variable(namespace, args.X, "the frame")
         explanation = explain(model, frame)
         namespace["_explanation"] = explanation
         if args.dependence:
@@ -147,7 +127,7 @@ class TuningMagics(Magics):
             if latest.empty:
                 raise DsmagicError("no run to register from: start a run or pass --run RUN_ID")
             run = latest["run_id"].iloc[0]
-        model = _lookup(self.shell.user_ns, args.model, "--model") if args.model else None
+        model = lookup_variable(self.shell.user_ns, args.model, "--model") if args.model else None
         version = register_model(run, args.name, model, description=args.description)
         if args.alias:
             version = set_alias(args.name, version.version, args.alias)

@@ -3,7 +3,6 @@ a small manifest that says how to load it back."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
@@ -12,20 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import file_sha256
 from dsmagic.errors import DsmagicError
 
 MANIFEST = "dsmagic_model.json"
 MODEL_FILE = "model.joblib"
 REQUIREMENTS = "requirements.txt"
 DEFAULT_NAME = "model"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_class(model: Any) -> str:
@@ -77,7 +69,7 @@ def write_model_folder(model: Any, folder: Path) -> dict[str, Any]:
         "flavor": flavor(model),
         "model_class": model_class(model),
         "file": MODEL_FILE,
-        "sha256": _sha256(folder / MODEL_FILE),
+        "sha256": file_sha256(folder / MODEL_FILE),
         "python": platform.python_version(),
         "saved_at": time.time(),
         "requirements": requirements(model),
@@ -136,7 +128,7 @@ def load_folder(folder: Path) -> Any:
     path = folder / manifest.get("file", MODEL_FILE)
     if not path.is_file():
         raise DsmagicError(f"the saved model file {path} is missing")
-    if manifest.get("sha256") and _sha256(path) != manifest["sha256"]:
+    if manifest.get("sha256") and file_sha256(path) != manifest["sha256"]:
         raise DsmagicError(
             f"the saved model file {path} does not match its recorded checksum: it was changed "
             "after saving, so dsmagic will not unpickle it"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from dsmagic._files import file_sha256
 from dsmagic.config import current_settings
 from dsmagic.errors import DsmagicError, NotFoundError
 from dsmagic.store import TrackingStore, get_database
@@ -30,14 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["TrackingClient"]
 
 DEFAULT_EXPERIMENT = "Default"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class TrackingClient:
@@ -174,12 +167,12 @@ class TrackingClient:
                 shutil.copytree(source, staged)
                 files = sorted(p for p in staged.rglob("*") if p.is_file())
                 size = sum(p.stat().st_size for p in files)
-                manifest = "\n".join(f"{p.relative_to(staged)} {_sha256(p)}" for p in files)
+                manifest = "\n".join(f"{p.relative_to(staged)} {file_sha256(p)}" for p in files)
                 digest = hashlib.sha256(manifest.encode()).hexdigest()
             else:
                 shutil.copyfile(source, staged)
                 size = staged.stat().st_size
-                digest = _sha256(staged)
+                digest = file_sha256(staged)
             if target.is_dir():
                 shutil.rmtree(target)
             os.replace(staged, target)

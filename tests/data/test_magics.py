@@ -81,7 +81,7 @@ def test_listing_magics(ipython):
     [
         ("%track_data nothing_here", "no variable named 'nothing_here'"),
         ("%track_data df --name a/b", "no '/'"),
-        ("%track_data 1+1", "is not a variable name"),
+        ("%track_data 1+1", "must be a variable name"),
         ("%track_data rng", "needs a pandas DataFrame"),
         ("%drift customers@1 customers@9", "no dataset named 'customers'"),
         ("%drift df df --method magic", "invalid choice"),
