@@ -105,3 +105,19 @@ def eventually(check, timeout: float = 10.0, interval: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {check}")
         time.sleep(interval)
+
+
+def select_step(page, step: str) -> None:
+    """Click a step until its parameter form shows (the first click can land while the
+    page is still laying the canvas out, notably in Notebook 7)."""
+    from playwright.sync_api import expect
+
+    form = page.locator(".dsm-canvas-form")
+    for attempt in range(3):
+        node(page, step).click()
+        try:
+            expect(form.first).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise

@@ -16,6 +16,7 @@ from _lab import (
     node,
     open_and_run,
     read_pipeline,
+    select_step,
     write_notebook,
 )
 from playwright.sync_api import expect
@@ -46,7 +47,7 @@ def test_widget_renders_a_template_with_palette_and_lights(page, lab, workdir):
     expect(page.locator(".dsm-canvas-palette-item[data-step-type='impute']")).to_have_count(0)
     expect(page.locator(f"{CANVAS} .react-flow__minimap")).to_be_visible()
     assert read_pipeline(workdir, FILE)["steps"]["model"]["type"] == "random_forest_classifier"
-    node(page, "impute").click()
+    select_step(page, "impute")
     expect(page.locator(".dsm-canvas-form")).to_contain_text("strategy")
     _review_shot(page, "light")
     for _ in range(3):
@@ -241,5 +242,5 @@ def test_a_malformed_file_shows_a_message_and_the_notebook_keeps_working(page, l
 def test_notebook7_smoke(page, lab, workdir):
     open_and_run(page, lab, canvas_notebook(workdir, FILE, "regression"), app="notebook")
     expect(page.locator(f"{CANVAS} .react-flow__node")).to_have_count(8)
-    node(page, "model").click()
+    select_step(page, "model")
     expect(page.locator(".dsm-canvas-form")).to_contain_text("alpha")
