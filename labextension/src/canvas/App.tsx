@@ -25,7 +25,8 @@ const nodeTypes = { step: StepNode };
 // Above this many steps only the steps in view are in the page: big graphs stay quick.
 const BIG_GRAPH = 150;
 const MINIMAP_STYLE = { width: 150, height: 100 };
-const FIT_VIEW = { padding: 0.08, maxZoom: 1.2, minZoom: 0.6 };
+// Low enough that a template (about ten steps in a row) fits a notebook-wide pane.
+const FIT_VIEW = { padding: 0.08, maxZoom: 1.2, minZoom: 0.35 };
 const PRO = { hideAttribution: true };
 const miniClass = (n: { data: unknown }) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`;
 const RUN_LIGHTS = new Set(["queued", "running", "done", "failed", "cached"]);
