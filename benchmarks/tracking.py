@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _children import run_child
 from _results import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -256,20 +257,9 @@ CHILDREN = {
 
 
 def in_child(name: str, count: int) -> dict:
-    folder = WORK / f"{name}-{count}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    try:
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", name, "--count", str(count), "--db",
-             str(folder / "tracking.db")],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return run_child(
+        __file__, name, count, WORK, lambda folder: ["--db", str(folder / "tracking.db")]
+    )
 
 
 # -- start-up time ------------------------------------------------------------------------------

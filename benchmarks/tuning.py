@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _children import run_child
 from _results import _version, write_section
 
 HERE = Path(__file__).resolve().parent
@@ -228,30 +228,7 @@ CHILDREN = {
 
 
 def in_child(name: str, count: int) -> dict:
-    folder = WORK / f"{name}-{count}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    try:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                name,
-                "--count",
-                str(count),
-                "--folder",
-                str(folder),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return run_child(__file__, name, count, WORK, lambda folder: ["--folder", str(folder)])
 
 
 def _median_result(values: list[dict]) -> dict:
