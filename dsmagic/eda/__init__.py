@@ -7,9 +7,7 @@ recommendations, and a self-contained HTML report. See docs/eda.md.
 
 from __future__ import annotations
 
-import sys
-import types
-
+from dsmagic._callable_module import make_callable
 from dsmagic.eda._alerts import Alert
 from dsmagic.eda._cache import cache_info, clear_cache
 from dsmagic.eda._report import EDAReport, eda
@@ -18,12 +16,5 @@ from dsmagic.eda._thresholds import ALERT_RULES
 __all__ = ["ALERT_RULES", "Alert", "EDAReport", "cache_info", "clear_cache", "eda"]
 
 
-class _CallableModule(types.ModuleType):
-    """``dm.eda(df)`` must work even after ``import dsmagic.eda`` has bound the name
-    ``dsmagic.eda`` to this module: calling the module calls :func:`eda`."""
-
-    def __call__(self, *args, **kwargs) -> EDAReport:
-        return eda(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+# `dm.eda(df)` must work even after `import dsmagic.eda` bound the name.
+make_callable(__name__, eda)
