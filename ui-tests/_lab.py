@@ -121,3 +121,26 @@ def select_step(page, step: str) -> None:
         except AssertionError:
             if attempt == 2:
                 raise
+
+
+def select_for_keys(page, step: str) -> None:
+    """Click a step and wait until it shows as selected and the canvas has the keyboard,
+    as a person would look before pressing Delete or Ctrl+C (under load the click's
+    re-render can land after the key press otherwise)."""
+    from playwright.sync_api import expect
+
+    target = node(page, step)
+    for attempt in range(3):
+        target.click()
+        try:
+            expect(target).to_have_class(re.compile(r"\bselected\b"), timeout=5_000)
+            wait_for_keyboard(page)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
+def wait_for_keyboard(page) -> None:
+    """Wait until the keyboard focus is inside the canvas (on it or on one of its steps)."""
+    page.wait_for_function(f"() => !!document.activeElement?.closest({CANVAS!r})", timeout=5_000)

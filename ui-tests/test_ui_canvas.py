@@ -16,7 +16,9 @@ from _lab import (
     node,
     open_and_run,
     read_pipeline,
+    select_for_keys,
     select_step,
+    wait_for_keyboard,
     write_notebook,
 )
 from playwright.sync_api import expect
@@ -103,7 +105,7 @@ def test_drag_from_palette_connect_and_refuse_a_wrong_connection(page, lab, work
     page.locator("[data-tab='issues']").click()
     expect(page.locator(".dsm-canvas-issues")).to_contain_text(model)
     # Copy and paste with the keyboard: a new step of the same type, saved to the file.
-    node(page, data).click()
+    select_for_keys(page, data)
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
     expect(page.locator(f"{CANVAS} .react-flow__node")).to_have_count(4)
@@ -131,6 +133,7 @@ def test_edit_a_parameter_with_validation_then_undo_and_redo_with_the_keyboard(p
     expect(page.locator("[data-action='redo']")).to_be_disabled()
     # Keyboard shortcuts reach the canvas, not JupyterLab (which would undo a cell edit).
     page.locator(f"{CANVAS} .react-flow__pane").click(position={"x": 30, "y": 30})
+    wait_for_keyboard(page)
     page.keyboard.press("Control+z")
     eventually(
         lambda: read_pipeline(workdir, FILE)["steps"]["model"]["params"]["n_estimators"] == 100
@@ -167,7 +170,7 @@ def test_save_a_version_diff_it_and_restore_it(page, lab, workdir):
         lambda: read_pipeline(workdir, FILE)["steps"]["impute"]["params"]["strategy"] == "mean"
     )
     # Delete a step with the Delete key (JupyterLab would delete the cell instead).
-    node(page, "roc").click()
+    select_for_keys(page, "roc")
     page.keyboard.press("Delete")
     eventually(lambda: "roc" not in read_pipeline(workdir, FILE)["steps"])
     expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(1)
