@@ -21,7 +21,13 @@ def main() -> int:
         notebook = nbformat.read(EXAMPLES / "quickstart.ipynb", as_version=4)
         started = time.time()
         print(f"running examples/quickstart.ipynb in a fresh kernel (store in {folder}) ...")
-        NotebookClient(notebook, timeout=600, resources={"metadata": {"path": folder}}).execute()
+        NotebookClient(
+            notebook,
+            timeout=600,
+            resources={"metadata": {"path": folder}},
+            # The kernel warns about its local TCP transport on every start; not news here.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        ).execute()
         print(f"executed {len(notebook.cells)} cells in {time.time() - started:.1f} s\n")
 
         from dsmagic.tracking import TrackingClient
@@ -30,9 +36,10 @@ def main() -> int:
         runs = client.search_runs(experiment="quickstart", order_by="metrics.acc DESC")
         print(f"{len(runs)} runs tracked in experiment 'quickstart':")
         for row in runs.itertuples():
-            parent = " (nested)" if isinstance(row.parent_id, str) else ""
+            parent = " (nested)" if isinstance(row.parent_run_id, str) else ""
             acc = runs.loc[row.Index, "metrics.acc"]
-            print(f"  {row.run_name:<12} {row.status:<9} acc={acc:.4f}{parent}")
+            shown = f"acc={acc:.4f}" if acc == acc else "(parent of the sweep, no acc)"
+            print(f"  {row.run_name:<12} {row.status:<9} {shown}{parent}")
         best = runs.iloc[0]
         cells = client.cells(best["run_id"])
         environment = client.environment(best["run_id"]) or {}
