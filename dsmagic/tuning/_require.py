@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any
 
 from dsmagic.errors import DsmagicError
@@ -10,7 +11,12 @@ from dsmagic.errors import DsmagicError
 
 def require(module: str, feature: str) -> Any:
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():
+            # Some releases (shap with matplotlib 3.10) warn about their own internals at
+            # import time; the user can do nothing about it, so don't show it in the notebook.
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return importlib.import_module(module)
     except ImportError as exc:
         raise DsmagicError(
             f"{feature} needs {module.split('.')[0]}, which is not installed: "
