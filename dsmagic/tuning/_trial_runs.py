@@ -3,12 +3,17 @@
 A trial run skips what the fluent API does for a run a person starts (environment
 capture, cell recording, buffering thread): its parent run has all that, and a
 trial must cost milliseconds. Safe to use from several threads (``n_jobs``).
+
+Trials in flight do get heartbeats, from one thread per study: a worker on another
+machine is judged by its heartbeat's age, so a long trial would otherwise read as
+crashed while it is still running.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 import uuid
 from typing import Any
@@ -38,6 +43,10 @@ class TrialRuns:
         self.host = _liveness.hostname()
         self.pid = os.getpid()
         self.started = _liveness.own_start_time()
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._beats: threading.Thread | None = None
 
     def start(self, name: str, params: dict[str, Any], tags: dict[str, Any]) -> str:
         run_id = uuid.uuid4().hex
@@ -67,7 +76,32 @@ class TrialRuns:
                 connection.execute(tags_t.insert(), tag_rows)
 
         self.store.db.run_with_retry(work)
+        with self._lock:
+            self._in_flight.add(run_id)
+            if self._beats is None and not self._closed.is_set():
+                self._beats = threading.Thread(
+                    target=self._beat, name="dsmagic-trial-heartbeat", daemon=True
+                )
+                self._beats.start()
         return run_id
+
+    def _beat(self) -> None:
+        while not self._closed.wait(_liveness.heartbeat_interval()):
+            with self._lock:
+                live = list(self._in_flight)
+            if live:
+                now = time.time()
+                try:
+                    self.store.write_batch(heartbeats={run_id: now for run_id in live})
+                except Exception:
+                    pass  # the next beat tries again; a trial must not fail over a heartbeat
+
+    def close(self) -> None:
+        """Stop the heartbeat thread (the study is over in this process)."""
+        self._closed.set()
+        thread = self._beats
+        if thread is not None:
+            thread.join(timeout=5)
 
     def finish(
         self,
@@ -81,6 +115,8 @@ class TrialRuns:
     ) -> None:
         """Values and end status in one transaction. ``tags`` and ``params`` must not repeat
         keys given to :meth:`start`."""
+        with self._lock:
+            self._in_flight.discard(run_id)
         now = time.time()
         points: list[dict[str, Any]] = []
         latest: dict[str, dict[str, Any]] = {}

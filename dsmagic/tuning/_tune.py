@@ -377,6 +377,7 @@ def tune(
         status = "failed"
         raise
     finally:
+        runs.close()
         result = TuneResult(study, client, parent_id, metric, failures, time.time() - started)
         # A joined parent whose owner is gone (a resumed study, or the last worker to
         # finish) is closed here, with the plots of the whole study.

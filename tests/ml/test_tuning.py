@@ -6,6 +6,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -302,3 +303,30 @@ def test_the_display_escapes_what_it_shows(dsmagic_home):
     from dsmagic.tuning import optuna_storage
 
     assert "never" not in optuna.get_all_study_names(optuna_storage())
+
+
+def test_a_long_trial_on_another_host_reads_as_running_not_crashed(dsmagic_home, monkeypatch):
+    # A reader on another machine judges a run by its heartbeat's age alone: make the window
+    # short, and make this process's trial look like it belongs to another host.
+    monkeypatch.setenv("DSMAGIC_HEARTBEAT_SECONDS", "0.2")
+    monkeypatch.setenv("DSMAGIC_STALE_SECONDS", "1.0")
+    from sqlalchemy import update
+
+    from dsmagic.store._tracking_store import runs_t
+    from dsmagic.tracking import TrackingClient
+
+    client = TrackingClient()
+    seen = {}
+
+    def slow(x):
+        [trial_id] = client.search_runs("attributes.run_name = 'trial-0'")["run_id"]
+        with client.store.db.transaction() as connection:
+            connection.execute(
+                update(runs_t).where(runs_t.c.id == trial_id).values(host="elsewhere")
+            )
+        time.sleep(2.0)
+        seen["status"] = client.get_run(trial_id).status
+        return x
+
+    dm.tune(slow, {"x": (0.0, 1.0)}, n_trials=1, experiment="slow", plots=False)
+    assert seen["status"] == "running"
