@@ -1,5 +1,7 @@
-// Bundles the anywidget entry (src/widget.tsx) into one ESM file and one CSS file in
-// dsmagic/static/. Usage: node build.mjs [--production] [--watch]
+// Bundles the anywidget entry (src/widget.tsx) into one ESM file and one CSS file, and
+// the EDA report's chart renderer (src/eda-charts.ts, Vega-Lite) into one classic script
+// that the report inlines, all in dsmagic/static/.
+// Usage: node build.mjs [--production] [--watch]
 import * as esbuild from "esbuild";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,13 +28,23 @@ const options = {
   legalComments: "none",
 };
 
+// A classic script (not a module): the report inlines it in a <script> tag, and
+// notebook front ends run inline classic scripts in trusted outputs.
+const charts = {
+  ...options,
+  entryPoints: { "eda-charts": join(here, "src", "eda-charts.ts") },
+  format: "iife",
+  minify: true,
+  sourcemap: false,
+};
+
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  const contexts = [await esbuild.context(options), await esbuild.context(charts)];
+  await Promise.all(contexts.map((context) => context.watch()));
   console.log(`watching; writing ${outdir}`);
 } else {
-  await esbuild.build(options);
-  for (const name of ["canvas.js", "canvas.css"]) {
+  await Promise.all([esbuild.build(options), esbuild.build(charts)]);
+  for (const name of ["canvas.js", "canvas.css", "eda-charts.js"]) {
     const size = statSync(join(outdir, name)).size;
     console.log(`${name}: ${(size / 1024).toFixed(1)} KiB`);
   }

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from dsmagic._html import esc, format_value, table
-from dsmagic.eda import _plots
+from dsmagic.eda import _charts
 
 _SIDE_BY_SIDE = [("missing_share", "missing"), ("distinct", "distinct"), ("mean", "mean"),
                  ("std", "std"), ("p50", "median"), ("min", "min"), ("max", "max")]  # fmt: skip
@@ -76,7 +76,7 @@ def compare_html(report, other, drift, error: str | None, figures: dict[str, str
             continue
         key = f"__compare__{name}"
         if key not in figures:
-            figures[key] = _safe(_plots.distribution, left, right)
+            figures[key] = _safe(_charts.distribution, left, right)
         if figures[key]:
             flag = " (drifted)" if verdicts.get(name) and verdicts[name].drifted else ""
             overlays.append(f"<div><div class='eda-name'>{esc(name)}{esc(flag)}</div>"

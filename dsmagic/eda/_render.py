@@ -1,7 +1,8 @@
 """The report as HTML: one scoped block for the notebook, or a self-contained page.
 
-Every text is escaped; charts are inline SVG; the only raw data embedded is the first
-few rows. Charts are drawn once per report and reused when the page is re-rendered
+Every text is escaped; charts are Vega-Lite specs drawn in the browser by the chart
+bundle inlined once per block (no CDN); the only raw data embedded is the first few
+rows. Chart blocks are made once per report and reused when the page is re-rendered
 (the notebook view refreshes as sections finish).
 """
 
@@ -11,7 +12,7 @@ import math
 from typing import Any
 
 from dsmagic._html import esc, format_value, scoped, table
-from dsmagic.eda import _plots
+from dsmagic.eda import _charts
 from dsmagic.eda import _thresholds as T
 
 _CSS = """
@@ -88,7 +89,7 @@ def _column_block(name: str, stats: dict[str, Any], figures: dict[str, str | Non
     left = table(["statistic", "value"], rows[:half], numeric=[1])
     right = table(["statistic", "value"], rows[half:], numeric=[1]) if rows[half:] else ""
     if name not in figures:
-        figures[name] = _safe(_plots.distribution, stats)
+        figures[name] = _safe(_charts.distribution, stats)
     figure = figures[name] or ""
     notes = "".join(f'<div class="dsm-muted">{esc(n)}</div>' for n in stats.get("notes", []))
     top = ""
@@ -187,7 +188,7 @@ def _overview(report: dict[str, Any], figures: dict[str, str | None]) -> str:
                         if s["missing"]]  # fmt: skip
         if "__missing__" not in figures:
             names, shares = [n for n, _ in with_missing], [v for _, v in with_missing]
-            figures["__missing__"] = _safe(_plots.bars, names, shares, "share missing", 1.0)
+            figures["__missing__"] = _safe(_charts.bars, names, shares, "share missing", 1.0)
         patterns = table(
             ["columns missing together", "rows"],
             [(", ".join(p["columns"]) or "(none missing)", p["rows"]) for p in missing["patterns"]],
@@ -217,7 +218,7 @@ def _relations(report: dict[str, Any], figures: dict[str, str | None]) -> str:
             continue
         figure_key = f"__{key}__"
         if figure_key not in figures:
-            figures[figure_key] = _safe(_plots.heatmap, relations[key], relations[rows_key],
+            figures[figure_key] = _safe(_charts.heatmap, relations[key], relations[rows_key],
                                         relations[cols_key], title, signed)  # fmt: skip
         rows = [
             [name, *(f"{v:.3f}" if v == v else "" for v in row)]
@@ -242,7 +243,7 @@ def _target(target: dict[str, Any], figures: dict[str, str | None], stats: dict)
     parts = [f"<h3>Target: {esc(target['column'])} ({esc(target['task'])})</h3>"]
     if target["task"] == "regression" and stats:
         if "__target__" not in figures:
-            figures["__target__"] = _safe(_plots.distribution, stats)
+            figures["__target__"] = _safe(_charts.distribution, stats)
         summary = table(["", ""], [(label, _value(key, stats) or "") for key, label in
                                    (("mean", "mean"), ("std", "std"), ("p50", "median"),
                                     ("skewness", "skewness"))], numeric=[1])  # fmt: skip
@@ -253,7 +254,7 @@ def _target(target: dict[str, Any], figures: dict[str, str | None], stats: dict)
         if "__classes__" not in figures:
             labels = [str(c["value"]) for c in classes[:20]]
             shares = [c["share"] for c in classes[:20]]
-            figures["__classes__"] = _safe(_plots.bars, labels, shares, "share of rows", 1.0)
+            figures["__classes__"] = _safe(_charts.bars, labels, shares, "share of rows", 1.0)
         parts.append(
             f"<div class='eda-figs'><div>{figures['__classes__']}</div>"
             + table(
@@ -267,7 +268,7 @@ def _target(target: dict[str, Any], figures: dict[str, str | None], stats: dict)
     if ranked:
         if "__association__" not in figures:
             top = ranked[:20]
-            figures["__association__"] = _safe(_plots.bars, [a["column"] for a in top],
+            figures["__association__"] = _safe(_charts.bars, [a["column"] for a in top],
                                                [a["score"] for a in top],
                                                "association with the target", 1.0)  # fmt: skip
         parts.append(
@@ -306,7 +307,7 @@ def body(report: dict[str, Any], figures: dict[str, str | None], extra: str = ""
 
 
 def fragment(report: dict[str, Any], figures: dict[str, str | None], extra: str = "") -> str:
-    return scoped(body(report, figures, extra), _CSS)
+    return scoped(body(report, figures, extra) + _charts.library(), _CSS)
 
 
 def page(report: dict[str, Any], figures: dict[str, str | None], extra: str = "") -> str:

@@ -98,7 +98,8 @@ class EDAReport:
         return {"text/plain": repr(self), "text/html": self._repr_html_()}
 
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The report as one self-contained HTML page (no scripts, no CDN, charts inline).
+        """The report as one self-contained HTML page (charts drawn by the inlined chart
+        library: no CDN, works offline).
 
         With ``path``, the page is written there (atomically) and the path returned."""
         page = _render.page(self._data, self._figures, self._extra())

@@ -60,6 +60,13 @@ def test_every_alert_kind_fires_on_a_messy_frame_with_a_recommendation():
     assert report.columns["source"]["distinct"] == 1
 
 
+def chart_specs(page: str) -> list[dict]:
+    """The Vega-Lite specs of a report's charts (inert JSON blocks the page draws)."""
+    blocks = re.findall(r'<div class="dsm-chart"><script type="application/json">(.*?)</script>',
+                        page)  # fmt: skip
+    return [json.loads(block) for block in blocks]
+
+
 def test_html_is_self_contained_escaped_and_small(tmp_path):
     frame = messy()
     frame["<script>alert(1)</script>"] = "<b>bold</b>"
@@ -68,10 +75,15 @@ def test_html_is_self_contained_escaped_and_small(tmp_path):
     assert report.to_html(path) == str(path)
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "<script" not in page.replace("&lt;script", "")
-    assert not re.search(r"(src|href)=[\"']https?://", page)  # nothing fetched: works offline
-    assert "<svg" in page and page.count("<svg") >= 10  # charts are inline
+    # user text never becomes markup: escaped in HTML, \u003c-escaped in chart data
+    assert "<script>alert" not in page and "<b>bold" not in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert not re.search(r"(src|href)=[\"']https?://", page)  # nothing fetched: works offline
+    specs = chart_specs(page)
+    assert len(specs) >= 10 and all(spec["data"]["values"] for spec in specs)
+    assert page.count("dsmagicCharts.drawAll()") == 1  # the chart library is inlined once
+    # every chart has a text form for viewers that run no scripts
+    assert page.count('class="dsm-chart-text') == len(specs)
     assert len(page) < 3_000_000
     assert "Tukey" in page and "Alerts" in page
     # at most the first few raw rows are embedded
@@ -213,4 +225,4 @@ def test_exotic_dtypes_never_break_the_report():
     assert report.columns["complex"]["distinct"] == n
     assert report.columns["durations"]["mean"] == pytest.approx(14.5 * 3600)
     assert report.columns["all_none"]["count"] == 0
-    assert "<svg" in report.to_html() and json.loads(report.to_json())
+    assert chart_specs(report.to_html()) and json.loads(report.to_json())
