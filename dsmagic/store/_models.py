@@ -73,6 +73,9 @@ class Run(Base):
     pid: Mapped[int] = mapped_column(Integer)
     process_started: Mapped[float] = mapped_column(Float(precision=53))
     notebook_path: Mapped[str | None] = mapped_column(Text)
+    # Params, tags and latest metrics packed for search; NULL means "read the tables"
+    # (see dsmagic.store._summaries).
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 class Param(Base):

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dsmagic.store import _summaries
 from dsmagic.store._database import Database
 from dsmagic.store._models import (
     Artifact,
@@ -57,6 +58,20 @@ env_t: Table = RunEnvironment.__table__  # type: ignore[assignment]
 experiments_t: Table = Experiment.__table__  # type: ignore[assignment]
 
 
+# What a search selects, in this order; the summary comes last.
+SEARCH_COLUMNS = (
+    runs_t.c.id,
+    runs_t.c.name,
+    experiments_t.c.name.label("experiment"),
+    runs_t.c.status,
+    runs_t.c.start_time,
+    runs_t.c.end_time,
+    runs_t.c.parent_id,
+    runs_t.c.notebook_path,
+    runs_t.c.summary,
+)
+
+
 def _quoted(table: Table, prefix: str = "") -> str:
     return ", ".join(f'{prefix}"{column.name}"' for column in table.columns)
 
@@ -68,9 +83,6 @@ _RUN_COLUMNS = [column.name for column in runs_t.columns] + ["experiment"]
 _LOAD_SQL = {
     "runs": f"SELECT {_quoted(runs_t, 'r.')}, e.name FROM runs r "  # noqa: S608
     "JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN ({marks})",
-    "params": 'SELECT run_id, "key", "value" FROM params WHERE run_id IN ({marks})',
-    "tags": 'SELECT run_id, "key", "value" FROM tags WHERE run_id IN ({marks})',
-    "metrics": 'SELECT run_id, "key", "value" FROM latest_metrics WHERE run_id IN ({marks})',
     "artifacts": f"SELECT {_quoted(artifacts_t)} FROM artifacts "  # noqa: S608
     "WHERE run_id IN ({marks}) "
     "ORDER BY created_at",
@@ -181,6 +193,10 @@ class TrackingStore:
             connection.execute(runs_t.insert().values(**row))
             self._write_params(connection, row["id"], params)
             self._write_tags(connection, row["id"], tags)
+            # A new run holds exactly these values; no need to read them back.
+            _summaries.write(
+                connection, {row["id"]: {"params": params, "tags": tags, "metrics": {}}}
+            )
 
         self.db.run_with_retry(work)
 
@@ -242,6 +258,9 @@ class TrackingStore:
                 self._write_tags(connection, run_id, values)
             if metrics:
                 self._write_metrics(connection, metrics)
+            _summaries.refresh(
+                connection, [*(params or {}), *(tags or {}), *{point[0] for point in metrics}]
+            )
             if cells:
                 connection.execute(cells_t.insert(), list(cells))
             for run_id, beat in (heartbeats or {}).items():
@@ -306,7 +325,7 @@ class TrackingStore:
         with self._cursor(connection) as fetch:
             for chunk in _chunks(list(run_ids)):
                 rows.extend(fetch("runs", chunk))
-        records = self._attach(connection, rows, artifacts=True)
+        records = self._attach(connection, rows)
         by_id = {record["id"]: record for record in records}
         return [by_id[run_id] for run_id in run_ids if run_id in by_id]
 
@@ -333,26 +352,24 @@ class TrackingStore:
             cursor.close()
 
     def _attach(
-        self, connection: Connection, rows: Sequence[Sequence[Any]], *, artifacts: bool
+        self, connection: Connection, rows: Sequence[Sequence[Any]]
     ) -> list[dict[str, Any]]:
         """Records from run rows (runs columns + experiment name), with their values."""
         records: dict[str, dict[str, Any]] = {}
         for row in rows:
             record = dict(zip(_RUN_COLUMNS, row))
-            record.update(params={}, metrics={}, tags={}, artifacts=[])
+            record["artifacts"] = []
             records[record["id"]] = record
+        summaries = [record.pop("summary") for record in records.values()]
+        for record, values in zip(
+            records.values(), _summaries.values_of(connection, list(records), summaries)
+        ):
+            record.update(values)
         with self._cursor(connection) as fetch:
             for chunk in _chunks(list(records)):
-                for field in ("params", "tags"):
-                    for run_id, key, value in fetch(field, chunk):
-                        records[run_id][field][key] = value
-                for run_id, key, value in fetch("metrics", chunk):
-                    # NULL is how NaN is stored (see NanFloat).
-                    records[run_id]["metrics"][key] = math.nan if value is None else value
-                if artifacts:
-                    for row in fetch("artifacts", chunk):
-                        artifact = dict(zip(_ARTIFACT_COLUMNS, row))
-                        records[artifact.pop("run_id")]["artifacts"].append(artifact)
+                for row in fetch("artifacts", chunk):
+                    artifact = dict(zip(_ARTIFACT_COLUMNS, row))
+                    records[artifact.pop("run_id")]["artifacts"].append(artifact)
         return list(records.values())
 
     def get_runs(self, run_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -365,12 +382,15 @@ class TrackingStore:
         with self.db.read() as connection:
             return list(connection.execute(query.limit(2)).scalars())
 
-    def search_records(self, query: Select) -> list[dict[str, Any]]:
-        """Runs selected by ``query`` (runs columns + experiment name, in order), with their
-        params, latest metrics and tags; artifacts are left out of search results."""
+    def search(self, query: Select) -> tuple[Sequence[Sequence[Any]], list[_summaries.Values]]:
+        """Rows of ``query`` (which selects ``SEARCH_COLUMNS``) and each run's params, tags
+        and latest metrics, from its summary or, where that is NULL, from the tables."""
         with self.db.read() as connection:
             rows = connection.execute(query).all()
-            return self._attach(connection, rows, artifacts=False)
+            values = _summaries.values_of(
+                connection, [row[0] for row in rows], [row[-1] for row in rows]
+            )
+        return rows, values
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, float]]:
         query = (

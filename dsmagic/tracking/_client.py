@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -12,13 +13,13 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dsmagic._files import file_sha256
 from dsmagic.config import current_settings
 from dsmagic.errors import DsmagicError, NotFoundError
 from dsmagic.store import TrackingStore, get_database
-from dsmagic.store._tracking_store import experiments_t, runs_t
+from dsmagic.store._tracking_store import SEARCH_COLUMNS, experiments_t, runs_t
 from dsmagic.tracking import _liveness, _validation
 from dsmagic.tracking._entities import Run
 from dsmagic.tracking._search import compile_filter, compile_order_by
@@ -220,24 +221,6 @@ class TrackingClient:
         return self.store.cells(self.get_run(run_id).id)
 
     # -- search -----------------------------------------------------------------------
-    def _search_query(self, filter: str | None, order_by, experiment, max_results: int | None):
-        condition = compile_filter(filter)
-        # The run columns come with the ids, so matching runs are read only once.
-        query = select(runs_t, experiments_t.c.name).join(
-            experiments_t, experiments_t.c.id == runs_t.c.experiment_id
-        )
-        if condition is not None:
-            query = query.where(condition)
-        if experiment is not None:
-            names = [experiment] if isinstance(experiment, str) else list(experiment)
-            query = query.where(experiments_t.c.name.in_(names))
-        query = query.order_by(*compile_order_by(order_by))
-        if max_results is not None:
-            if not isinstance(max_results, int) or max_results < 0:
-                raise DsmagicError(f"max_results must be a whole number >= 0, got {max_results!r}")
-            query = query.limit(max_results)
-        return query
-
     def search_runs(
         self,
         filter: str | None = None,
@@ -249,17 +232,14 @@ class TrackingClient:
         from dsmagic.tracking._frames import runs_frame
 
         self.reap_crashed()
-        records = self.store.search_records(
-            self._search_query(filter, order_by, experiment, max_results)
+        return runs_frame(
+            *self.store.search(_search_query(filter, order_by, experiment, max_results))
         )
-        return runs_frame(records)
 
     def search_run_objects(self, filter=None, order_by=None, experiment=None, max_results=None):
         self.reap_crashed()
-        records = self.store.search_records(
-            self._search_query(filter, order_by, experiment, max_results)
-        )
-        return [Run.from_record(record) for record in records]
+        rows, values = self.store.search(_search_query(filter, order_by, experiment, max_results))
+        return [Run.from_search(row, run_values) for row, run_values in zip(rows, values)]
 
     def get_metric_history(self, run_id: str, key: str) -> pd.DataFrame:
         import pandas as pd
@@ -290,3 +270,42 @@ class TrackingClient:
             for run in runs
         }
         return RunComparison(runs, histories)
+
+
+def _search_query(filter, order_by, experiment, max_results) -> Select:
+    """The query for a search; built once per distinct search (parsing and building the
+    SQLAlchemy statement cost more than running it on SQLite)."""
+    if filter is not None and not isinstance(filter, str):
+        raise DsmagicError(f'filter must be a string such as "metrics.acc > 0.9", got {filter!r}')
+    if max_results is not None and (not isinstance(max_results, int) or max_results < 0):
+        raise DsmagicError(f"max_results must be a whole number >= 0, got {max_results!r}")
+    return _build_search_query(filter, _hashable(order_by), _hashable(experiment), max_results)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=256)
+def _build_search_query(filter, order_by, experiment, max_results) -> Select:
+    condition = compile_filter(filter)
+    query = select(*SEARCH_COLUMNS).join(
+        experiments_t, experiments_t.c.id == runs_t.c.experiment_id
+    )
+    if condition is not None:
+        query = query.where(condition)
+    if experiment is not None:
+        names = [experiment] if isinstance(experiment, str) else list(experiment)
+        # A subquery, not a filter on the joined name: SQLite without statistics would
+        # otherwise walk every run of the experiment instead of starting from the filter.
+        query = query.where(
+            runs_t.c.experiment_id.in_(
+                select(experiments_t.c.id).where(experiments_t.c.name.in_(names))
+            )
+        )
+    query = query.order_by(
+        *compile_order_by(list(order_by) if isinstance(order_by, tuple) else order_by)
+    )
+    if max_results is not None:
+        query = query.limit(max_results)
+    return query

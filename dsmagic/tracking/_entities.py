@@ -51,6 +51,11 @@ class Run:
             artifacts=list(record["artifacts"]),
         )
 
+    @classmethod
+    def from_search(cls, row: Any, values: dict[str, dict[str, Any]]) -> Run:
+        """From a search row (``SEARCH_COLUMNS``, artifacts left out) and the run's values."""
+        return cls.from_record({**row._mapping, **values, "artifacts": []})
+
     @property
     def duration(self) -> float | None:
         return None if self.end_time is None else self.end_time - self.start_time

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,37 +17,45 @@ _BASE = [
 ]  # fmt: skip
 
 
-def runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row a run: attributes, then ``metrics.*``, ``params.*``, ``tags.*`` columns."""
-    count = len(records)
-    columns: dict[str, Any] = {
-        "run_id": [r["id"] for r in records],
-        "run_name": [r["name"] for r in records],
-        "experiment": [r["experiment"] for r in records],
-        "status": [r["status"] for r in records],
-        "start_time": _times([r["start_time"] for r in records]),
-        "end_time": _times([r["end_time"] for r in records]),
-        "parent_id": [r["parent_id"] for r in records],
-    }
-    columns["parent_run_id"] = columns["parent_id"]
+def runs_frame(
+    rows: Sequence[Sequence[Any]], values: list[dict[str, dict[str, Any]]]
+) -> pd.DataFrame:
+    """One row a run: attributes, then ``metrics.*``, ``params.*``, ``tags.*`` columns.
+
+    ``rows`` are search rows (``SEARCH_COLUMNS``), ``values`` each run's params, tags and
+    latest metrics.
+    """
+    count = len(rows)
     # Built column by column: a dict per row through from_records costs several times more.
+    transposed = list(zip(*rows)) if rows else [()] * 7
+    run_id, name, experiment, status, start, end, parent = (list(c) for c in transposed[:7])
+    columns: dict[str, Any] = {
+        "run_id": run_id,
+        "run_name": name,
+        "experiment": experiment,
+        "status": status,
+        "start_time": _times(start),
+        "end_time": _times(end),
+        "parent_id": parent,
+        "parent_run_id": parent,
+    }
     for field, missing in (("metrics", math.nan), ("params", None), ("tags", None)):
-        values: dict[str, list[Any]] = {}
-        for index, record in enumerate(records):
-            for key, value in record[field].items():
-                column = values.get(key)
+        by_key: dict[str, list[Any]] = {}
+        for index, run_values in enumerate(values):
+            for key, value in run_values[field].items():
+                column = by_key.get(key)
                 if column is None:
-                    column = values[key] = [missing] * count
+                    column = by_key[key] = [missing] * count
                 column[index] = value
-        for key in sorted(values):
-            data = values[key]
+        for key in sorted(by_key):
+            data = by_key[key]
             columns[f"{field}.{key}"] = (
                 np.asarray(data, dtype="float64") if field == "metrics" else data
             )
     return pd.DataFrame(columns, index=pd.RangeIndex(count))
 
 
-def _times(seconds: list[float | None]) -> Any:
+def _times(seconds: Sequence[float | None]) -> Any:
     as_float = np.asarray([math.nan if s is None else s for s in seconds], dtype="float64")
     return pd.to_datetime(as_float, unit="s")
 

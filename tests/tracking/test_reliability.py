@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -110,6 +111,16 @@ def test_an_older_store_upgrades_with_its_data(
     assert "older: run `dsmagic db upgrade`" in capsys.readouterr().out
     assert cli(["db", "upgrade"]) == 0
     assert "upgraded from 0001 to" in capsys.readouterr().out
+    # the upgrade packed the old run's values into the summary that searches read
+    with get_database(uri).engine.connect() as connection:
+        summary = connection.execute(
+            text("SELECT summary FROM runs WHERE id = :id"), {"id": _legacy.RUN_ID}
+        ).scalar()
+    assert json.loads(summary) == {
+        "params": {"lr": "0.01", "model": "rf"},
+        "tags": {"owner": "ana"},
+        "metrics": {"loss": 1 / 3},
+    }
     run = dm.get_run(_legacy.RUN_ID)
     assert (run.name, run.experiment, run.status) == ("old-run", "legacy", "finished")
     assert run.params == {"lr": "0.01", "model": "rf"}

@@ -1,0 +1,113 @@
+"""Each run's params, tags and latest metrics packed in one column, so a search reads one
+row per run instead of every key-value row of every matching run.
+
+``runs.summary`` holds ``{"params": {...}, "tags": {...}, "metrics": {...}}`` as JSON text
+written by Python (``repr`` floats, so every value round-trips exactly, NaN and infinities
+included). It is rewritten in the transaction that wrote the values. Triggers (migration
+0006) set it to NULL whenever any writer changes params, tags or latest_metrics, so a
+writer that does not refresh it (trial runs, raw SQL) leaves NULL, never a stale summary;
+a NULL summary is read from the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+Values = dict[str, dict[str, Any]]
+
+FIELDS = ("params", "tags", "metrics")
+_CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
+_SELECT = {
+    "params": 'SELECT run_id, "key", "value" FROM params WHERE run_id IN ({marks})',
+    "tags": 'SELECT run_id, "key", "value" FROM tags WHERE run_id IN ({marks})',
+    "metrics": 'SELECT run_id, "key", "value" FROM latest_metrics WHERE run_id IN ({marks})',
+}
+_UPDATE = "UPDATE runs SET summary = {mark} WHERE id = {mark}"
+# PostgreSQL runs writers side by side: lock the runs first, so the values read next
+# include everything committed by a writer that locked them before (the triggers lock the
+# run too), and the summary written last is never older than the tables.
+_LOCK_PG = "SELECT id FROM runs WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
+_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def empty() -> Values:
+    return {"params": {}, "tags": {}, "metrics": {}}
+
+
+def encode(values: Values) -> str:
+    return _dumps(values)
+
+
+def decode(texts: Sequence[str]) -> list[Values]:
+    """Summaries of many runs in one parse (one call costs less than one per run)."""
+    return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+
+def values_of(
+    connection: Connection, run_ids: Sequence[str], texts: Sequence[str | None]
+) -> list[Values]:
+    """Each run's values: from its summary, or from the tables where that is NULL."""
+    decoded = iter(decode([text for text in texts if text is not None]))
+    missing = [run_id for run_id, text in zip(run_ids, texts) if text is None]
+    loaded = load(connection, missing) if missing else {}
+    return [
+        loaded[run_id] if text is None else next(decoded) for run_id, text in zip(run_ids, texts)
+    ]
+
+
+def _marker(connection: Connection) -> str:
+    return "?" if connection.dialect.name == "sqlite" else "%s"
+
+
+def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
+    """Params, tags and latest metrics of the given runs, read from their tables."""
+    found = {run_id: empty() for run_id in run_ids}
+    mark = _marker(connection)
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        for start in range(0, len(run_ids), _CHUNK):
+            chunk = tuple(run_ids[start : start + _CHUNK])
+            marks = ", ".join([mark] * len(chunk))
+            for field in FIELDS:
+                cursor.execute(_SELECT[field].format(marks=marks), chunk)
+                if field == "metrics":
+                    # NULL is how NaN is stored (see NanFloat).
+                    for run_id, key, value in cursor.fetchall():
+                        found[run_id][field][key] = math.nan if value is None else value
+                else:
+                    for run_id, key, value in cursor.fetchall():
+                        found[run_id][field][key] = value
+    finally:
+        cursor.close()
+    return found
+
+
+def refresh(connection: Connection, run_ids: Sequence[str]) -> None:
+    """Rewrite the summaries of these runs from their tables, in the caller's transaction."""
+    ids = sorted(set(run_ids))
+    if not ids:
+        return
+    mark = _marker(connection)
+    if connection.dialect.name == "postgresql":
+        for start in range(0, len(ids), _CHUNK):
+            chunk = tuple(ids[start : start + _CHUNK])
+            connection.exec_driver_sql(_LOCK_PG.format(marks=", ".join([mark] * len(chunk))), chunk)
+    values = load(connection, ids)
+    write(connection, {run_id: values[run_id] for run_id in ids})
+
+
+def write(connection: Connection, values: dict[str, Values]) -> None:
+    """Store summaries known to match the tables (the caller holds the runs' rows)."""
+    if not values:
+        return
+    mark = _marker(connection)
+    connection.exec_driver_sql(
+        _UPDATE.format(mark=mark), [(encode(v), run_id) for run_id, v in values.items()]
+    )
