@@ -1,4 +1,4 @@
-"""Statistics of one column, computed with vectorised numpy in one sorted pass.
+"""Statistics of one column, computed with vectorised numpy in one ordered pass.
 
 Definitions follow pandas exactly: ``std`` with ddof=1, quantiles by linear
 interpolation, skewness and kurtosis as pandas' bias-corrected ``.skew()`` and
@@ -15,11 +15,13 @@ import warnings
 from typing import Any
 
 from dsmagic.eda import _thresholds as T
+from dsmagic.eda._ordered import Ordered, histogram_counts, moments, top
 
 QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key)$|^id[_\s.-]|Id$|ID$", re.I)
 _NUMERIC_INFER = {"integer", "floating", "mixed-integer-float", "decimal"}
 _DATETIME_INFER = {"datetime", "datetime64", "date"}
+_DATE_PROBE = 100
 
 
 def compute(series, name: str) -> dict[str, Any]:
@@ -71,66 +73,6 @@ def compute(series, name: str) -> dict[str, Any]:
 # -- numbers -----------------------------------------------------------------------
 
 
-def _moments(x, stats: dict[str, Any]) -> None:
-    import numpy as np
-
-    count = len(x)
-    nan = math.nan
-    if count == 0:
-        stats.update(mean=nan, std=nan, variance=nan, skewness=nan, kurtosis=nan)
-        return
-    mean = float(x.mean())
-    d = x - mean
-    d2 = d * d
-    m2_plain = float(d2.sum())
-    variance = m2_plain / (count - 1) if count > 1 else nan
-    # a second pass removes the rounding error left in the mean (as pandas' moments do)
-    d -= d.mean()
-    np.multiply(d, d, out=d2)
-    m2 = float(d2.sum())
-    m3 = float((d2 * d).sum())
-    m4 = float((d2 * d2).sum())
-    skew = kurt = nan
-    if count >= 3 and m2 > 0:
-        skew = (count * (count - 1) ** 0.5 / (count - 2)) * (m3 / m2**1.5)
-    if count >= 4 and m2 > 0:
-        adjust = 3 * (count - 1) ** 2 / ((count - 2) * (count - 3))
-        kurt = count * (count + 1) * (count - 1) * m4 / ((count - 2) * (count - 3) * m2**2)
-        kurt -= adjust
-    stats.update(
-        mean=mean,
-        std=math.sqrt(variance) if variance == variance else nan,
-        variance=variance,
-        skewness=skew,
-        kurtosis=kurt,
-    )
-
-
-def _runs(sorted_values):
-    """Start index and length of each run of equal values in a sorted array."""
-    import numpy as np
-
-    if len(sorted_values) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    starts = np.concatenate(([0], np.flatnonzero(sorted_values[1:] != sorted_values[:-1]) + 1))
-    lengths = np.diff(np.append(starts, len(sorted_values)))
-    return starts, lengths
-
-
-def _top_from_runs(sorted_values, starts, lengths, convert=float) -> list[list[Any]]:
-    import numpy as np
-
-    if len(starts) == 0:
-        return []
-    k = min(T.MAX_TOP_VALUES, len(starts))
-    # most frequent first, ties in ascending value order; only the candidates reaching
-    # the k-th largest count are sorted (a continuous column has a million runs)
-    kth = np.partition(lengths, len(lengths) - k)[len(lengths) - k]
-    candidates = np.flatnonzero(lengths >= kth)
-    order = candidates[np.argsort(-lengths[candidates], kind="stable")][:k]
-    return [[convert(sorted_values[starts[i]]), int(lengths[i])] for i in order]
-
-
 def _numeric(native, stats: dict[str, Any], name: str) -> None:
     import numpy as np
 
@@ -143,39 +85,28 @@ def _numeric(native, stats: dict[str, Any], name: str) -> None:
             positive_inf = int(np.count_nonzero(native == np.inf))
             negative_inf = infinite - positive_inf
             native = native[finite_mask]
-    ordered = np.sort(native)
-    if len(ordered) > 1 and (ordered[1:] != ordered[:-1]).all():
-        # every value distinct (a continuous column): each run is one value long
-        starts = lengths = None
-        distinct = len(ordered)
-    else:
-        starts, lengths = _runs(ordered)
-        distinct = len(starts)
-    x = ordered.astype("float64", copy=False)
-    count = len(x)
+    ordered = Ordered.of(native)
+    values, lengths = ordered.runs()
+    distinct = len(values)
+    count = ordered.n
     stats["kind"] = "numeric"
     stats["distinct"] = distinct + (positive_inf > 0) + (negative_inf > 0)
     stats["infinite"] = infinite
     stats["infinite_share"] = infinite / stats["count"] if stats["count"] else 0.0
-    if starts is None:
-        stats["top"] = [[_py_number(v), 1] for v in ordered[: T.MAX_TOP_VALUES]]
-    else:
-        stats["top"] = _top_from_runs(ordered, starts, lengths, _py_number)
-    _moments(x, stats)
+    stats["top"] = top(values, lengths, T.MAX_TOP_VALUES, _py_number)
+    stats.update(moments(ordered))
     nan = math.nan
     if count:
-        stats.update({key: _sorted_quantile(x, q) for key, q in QUANTILES.items()})
-        low, high = float(x[0]), float(x[-1])
-        zero_left = int(np.searchsorted(x, 0.0, side="left"))
-        zeros = int(np.searchsorted(x, 0.0, side="right")) - zero_left
+        stats.update({key: ordered.quantile(q) for key, q in QUANTILES.items()})
+        low, high = float(values[0]), float(values[-1])
+        zero_left = int(ordered.rank(0.0, "left"))
+        zeros = int(ordered.rank(0.0, "right")) - zero_left
         negatives = zero_left
         iqr = stats["p75"] - stats["p25"]
         lower = stats["p25"] - T.OUTLIER_IQR * iqr
         upper = stats["p75"] + T.OUTLIER_IQR * iqr
-        outliers = int(np.searchsorted(x, lower, side="left")) + int(
-            count - np.searchsorted(x, upper, side="right")
-        )
-        stats["histogram"] = _histogram(x, low, high, distinct)
+        outliers = int(ordered.rank(lower, "left")) + count - int(ordered.rank(upper, "right"))
+        stats["histogram"] = _histogram(ordered, values, lengths, low, high)
     else:
         stats.update(dict.fromkeys(QUANTILES, nan))
         low = high = iqr = lower = upper = nan
@@ -201,28 +132,13 @@ def _numeric(native, stats: dict[str, Any], name: str) -> None:
             stats["kind"] = "identifier"
 
 
-def _sorted_quantile(x, q: float) -> float:
-    """``np.quantile(x, q)`` (linear method, numpy's own interpolation formula) for an
-    already sorted array: two look-ups instead of a partition pass."""
-    position = q * (len(x) - 1)
-    below = math.floor(position)
-    above = min(below + 1, len(x) - 1)
-    gamma = position - below
-    a, b = float(x[below]), float(x[above])
-    difference = b - a
-    return b - difference * (1 - gamma) if gamma >= 0.5 else a + difference * gamma
-
-
-def _histogram(x, low: float, high: float, distinct: int) -> dict[str, list]:
+def _histogram(ordered: Ordered, values, lengths, low: float, high: float) -> dict[str, list]:
     import numpy as np
 
-    if distinct <= T.HISTOGRAM_BINS:
-        values, counts = np.unique(x, return_counts=True)
-        return {"values": [float(v) for v in values], "counts": [int(c) for c in counts]}
+    if len(values) <= T.HISTOGRAM_BINS:
+        return {"values": [float(v) for v in values], "counts": [int(c) for c in lengths]}
     edges = np.linspace(low, high, T.HISTOGRAM_BINS + 1)
-    # x is sorted: bin counts are differences of insertion points (O(bins · log n))
-    cuts = np.searchsorted(x, edges[1:-1], side="left")
-    counts = np.diff(np.concatenate(([0], cuts, [len(x)])))
+    counts = histogram_counts(ordered, edges)
     return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
 
 
@@ -254,8 +170,9 @@ def _datetime(valid, stats: dict[str, Any]) -> None:
     import pandas as pd
 
     dtype = valid.dtype
-    ticks = np.sort(valid.array.asi8 if hasattr(valid.array, "asi8") else valid.to_numpy("int64"))
-    starts, lengths = _runs(ticks)
+    ordered = Ordered.of(valid.array.asi8 if hasattr(valid.array, "asi8")
+                         else valid.to_numpy("int64"))  # fmt: skip
+    distinct_ticks, lengths = ordered.runs()
     unit = np.datetime_data(getattr(dtype, "base", dtype))[0] if hasattr(dtype, "base") else "ns"
     tz = getattr(dtype, "tz", None)
 
@@ -266,15 +183,14 @@ def _datetime(valid, stats: dict[str, Any]) -> None:
             else pd.Timestamp(int(tick), unit=unit)
         )
 
-    stats.update(kind="datetime", distinct=len(starts))
-    stats["top"] = _top_from_runs(ticks, starts, lengths, lambda t: stamp(t).isoformat())
-    if len(ticks) == 0:
+    stats.update(kind="datetime", distinct=len(distinct_ticks))
+    stats["top"] = top(distinct_ticks, lengths, T.MAX_TOP_VALUES, lambda t: stamp(t).isoformat())
+    if ordered.n == 0:
         stats.update(min=None, max=None, range=None, largest_gap=None, median_step=None,
                      histogram=None)  # fmt: skip
         return
-    stats.update(min=stamp(ticks[0]), max=stamp(ticks[-1]))
+    stats.update(min=stamp(distinct_ticks[0]), max=stamp(distinct_ticks[-1]))
     stats["range"] = stats["max"] - stats["min"]
-    distinct_ticks = ticks[starts]
     if len(distinct_ticks) > 1:
         steps = np.diff(distinct_ticks)
         at = int(np.argmax(steps))
@@ -286,9 +202,8 @@ def _datetime(valid, stats: dict[str, Any]) -> None:
         stats["gaps"] = int(np.count_nonzero(steps > 3 * median)) if median > 0 else 0
     else:
         stats.update(largest_gap=None, largest_gap_start=None, median_step=None, gaps=0)
-    edges = np.linspace(float(ticks[0]), float(ticks[-1]), T.HISTOGRAM_BINS + 1)
-    cuts = np.searchsorted(ticks, edges[1:-1], side="left")
-    counts = np.diff(np.concatenate(([0], cuts, [len(ticks)])))
+    edges = np.linspace(float(distinct_ticks[0]), float(distinct_ticks[-1]), T.HISTOGRAM_BINS + 1)
+    counts = histogram_counts(ordered, edges)
     stats["histogram"] = {
         "edges": [stamp(e).isoformat() for e in edges],
         "counts": [int(c) for c in counts],
@@ -423,15 +338,32 @@ def _parses_as(labels, counts, count: int) -> dict[str, Any] | None:
     has_digit = pd.Series(head).str.contains(r"\d", regex=True).to_numpy(dtype=bool)
     if head_counts[has_digit].sum() / total < T.AS_TEXT_SHARE:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            dates = pd.to_datetime(pd.Series(head), errors="coerce", format="mixed")
-        except (ValueError, TypeError, OverflowError):
+    # to_datetime parses mixed formats one string at a time: the most frequent labels
+    # first, and when they alone leave too little to reach the share, the rest is skipped
+    first = min(probe, _DATE_PROBE)
+    ok = _dates(head[:first], has_digit[:first])
+    if ok is None or (total - head_counts[:first][~ok].sum()) / total < T.AS_TEXT_SHARE:
+        return None
+    if probe > first:
+        rest = _dates(head[first:], has_digit[first:])
+        if rest is None:
             return None
-    ok = dates.notna().to_numpy() & has_digit
+        ok = np.concatenate([ok, rest])
     share = float(head_counts[ok].sum() / total)
     if share >= T.AS_TEXT_SHARE:
         bad = [str(v) for v in np.asarray(head)[~ok][:3]]
         return {"type": "date", "share": share, "unparsed": bad, "estimated": probe < len(labels)}
     return None
+
+
+def _dates(labels, has_digit):
+    """Which labels parse as dates (None: the parser gave up on them all)."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            dates = pd.to_datetime(pd.Series(labels), errors="coerce", format="mixed")
+        except (ValueError, TypeError, OverflowError):
+            return None
+    return dates.notna().to_numpy() & has_digit

@@ -89,15 +89,13 @@ def missing_patterns(frame, columns: list[str], cells: int) -> dict[str, Any]:
     patterns: list[dict[str, Any]] = []
     distinct = rows_with_missing = 0
     if columns and len(frame):
-        mask = np.column_stack([frame[name].isna().to_numpy(dtype=bool) for name in columns])
-        rows_with_missing = int(mask.any(axis=1).sum())
-        packed = np.packbits(mask, axis=1)
-        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-        _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        masks = [frame[name].isna().to_numpy(dtype=bool) for name in columns]
+        keys, counts = _pattern_counts(masks)
+        rows_with_missing = int(np.logical_or.reduce(masks).sum())
         distinct = len(counts)
         for at in np.argsort(-counts, kind="stable")[:_MAX_PATTERNS]:
-            row = mask[first[at]]
-            patterns.append({"columns": [columns[i] for i in np.flatnonzero(row)],
+            row = _pattern_columns(keys[at], len(columns))
+            patterns.append({"columns": [columns[i] for i in row],
                              "rows": int(counts[at])})  # fmt: skip
     return {
         "cells": cells,
@@ -106,6 +104,37 @@ def missing_patterns(frame, columns: list[str], cells: int) -> dict[str, Any]:
         "patterns": patterns,
         "distinct_patterns": distinct,
     }
+
+
+def _pattern_counts(masks):
+    """Each distinct missing pattern (as a key) and its number of rows, in key order.
+
+    Up to 63 columns a pattern is one integer (bit i: column i missing), counted by
+    sorting integers; wider frames compare the packed rows as bytes."""
+    import numpy as np
+
+    if len(masks) <= 63:
+        keys = np.zeros(len(masks[0]), dtype=np.int64)
+        for bit, mask in enumerate(masks):
+            keys |= mask.astype(np.int64) << bit
+        if len(masks) <= 20:  # at most a million possible patterns: count them directly
+            counts = np.bincount(keys)
+            present = np.flatnonzero(counts)
+            return present, counts[present]
+        return np.unique(keys, return_counts=True)
+    packed = np.packbits(np.column_stack(masks), axis=1)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    return np.unique(keys, return_counts=True)
+
+
+def _pattern_columns(key, width: int) -> list[int]:
+    """The positions of the missing columns in a pattern key."""
+    import numpy as np
+
+    if isinstance(key, np.void):
+        row = np.unpackbits(np.frombuffer(key.tobytes(), dtype=np.uint8))[:width]
+        return [int(i) for i in np.flatnonzero(row)]
+    return [i for i in range(width) if int(key) >> i & 1]
 
 
 def head_rows(frame, n: int) -> list[list[str]]:

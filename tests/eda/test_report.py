@@ -226,3 +226,18 @@ def test_exotic_dtypes_never_break_the_report():
     assert report.columns["durations"]["mean"] == pytest.approx(14.5 * 3600)
     assert report.columns["all_none"]["count"] == 0
     assert chart_specs(report.to_html()) and json.loads(report.to_json())
+
+
+@pytest.mark.parametrize("width", [3, 30, 70])
+def test_missing_patterns_equal_pandas(width):
+    rng = np.random.default_rng(width)
+    frame = pd.DataFrame(rng.normal(size=(500, width)))
+    frame = frame.mask(rng.random(frame.shape) < np.linspace(0.01, 0.3, width))
+    missing = dm.eda(frame, progress=False).dataset["missing"]
+    expected = frame.isna().value_counts()
+    assert missing["distinct_patterns"] == len(expected)
+    assert missing["rows_with_missing"] == int(frame.isna().any(axis=1).sum())
+    for pattern in missing["patterns"]:
+        key = tuple(str(c) in pattern["columns"] for c in frame.columns)
+        assert pattern["rows"] == expected[key]
+    assert [p["rows"] for p in missing["patterns"]] == sorted(expected, reverse=True)[:10]

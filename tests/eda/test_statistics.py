@@ -61,6 +61,43 @@ def test_numeric_statistics_equal_pandas_with_nan_inf_and_heavy_tails():
     assert report.columns["x"]["kind"] == "numeric"
 
 
+def test_counted_columns_equal_pandas_and_the_sorted_path():
+    """Integers in a narrow range are counted, not sorted: the results are the same."""
+    from dsmagic.eda._ordered import Ordered
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    rounded = rng.normal(40, 12, n).round()
+    rounded[rng.random(n) < 0.05] = np.nan
+    rounded[:3] = [-0.0, 0.0, np.inf]
+    frame = pd.DataFrame({
+        "small": rng.poisson(2, n),  # few values
+        "negative": rng.integers(-3000, 3000, n),  # range about the row count
+        "hundreds": rng.integers(0, 5000, n) * 100 + 7,  # wide range, one common step
+        "rounded": rounded,  # integer-valued floats with NaN, inf and -0.0
+        "huge": np.arange(n, dtype=np.int64) * 2**40 + 2**60,
+        "nullable": pd.array(rng.integers(0, 50, n), dtype="Int64"),
+    })  # fmt: skip
+    frame.loc[::7, "nullable"] = pd.NA
+    report = _report(frame)
+    for name in frame:
+        _check_numeric(report.columns[name], frame[name])
+    for name in ("small", "negative", "hundreds"):
+        values = frame[name].to_numpy()
+        counted, ordered = Ordered.of(values), Ordered(np.sort(values))
+        assert counted.counts is not None  # the counting path was taken
+        for q in (0.0, 0.05, 0.5, 0.95, 1.0):
+            assert counted.quantile(q) == ordered.quantile(q)
+        assert [a.tolist() for a in counted.runs()] == [a.tolist() for a in ordered.runs()]
+    days = pd.Series(pd.to_datetime("2021-01-01") + pd.to_timedelta(
+        rng.integers(0, 900, n), "D")).dt.tz_localize("Europe/Berlin")  # fmt: skip
+    dates = _report(days.to_frame("d")).columns["d"]
+    assert dates["distinct"] == days.nunique()
+    assert dates["min"] == days.min() and dates["max"] == days.max()
+    assert dates["top"][0][1] == days.value_counts().max()
+    assert sum(dates["histogram"]["counts"]) == n
+
+
 @pytest.mark.parametrize(
     "dtype_values",
     [
