@@ -7,14 +7,20 @@ from typing import Any
 _MAX_PATTERNS = 10
 
 
-def sample_rows(frame, rows: int):
-    """A reproducible random sample of ``rows`` rows (seed 0), kept in the frame's order."""
+def sample_positions(total: int, rows: int):
+    """Positions of a reproducible random sample of ``rows`` of ``total`` rows (seed 0),
+    ascending; None when every row is kept."""
     import numpy as np
 
-    if rows >= len(frame):
-        return frame
-    chosen = np.sort(np.random.default_rng(0).choice(len(frame), size=rows, replace=False))
-    return frame.iloc[chosen]
+    if rows >= total:
+        return None
+    return np.sort(np.random.default_rng(0).choice(total, size=rows, replace=False))
+
+
+def sample_rows(frame, rows: int):
+    """A reproducible random sample of ``rows`` rows (seed 0), kept in the frame's order."""
+    chosen = sample_positions(len(frame), rows)
+    return frame if chosen is None else frame.iloc[chosen]
 
 
 def hashable_frame(frame):

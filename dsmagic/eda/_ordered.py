@@ -174,6 +174,8 @@ def top(values, counts, limit: int, convert) -> list[list[Any]]:
     if len(values) == 0:
         return []
     k = min(limit, len(values))
+    if counts[0] == 1 and len(values) == counts.sum():  # every value once: the smallest k
+        return [[convert(v), 1] for v in values[:k]]
     # only the candidates reaching the k-th largest count are sorted (a continuous column
     # has a million distinct values)
     kth = np.partition(counts, len(counts) - k)[len(counts) - k]

@@ -124,14 +124,21 @@ class Ranker:
 
     _COUNTING_MAX = 100_000
 
-    def __init__(self, values) -> None:
+    def __init__(self, values, distinct: int | None = None) -> None:
         import numpy as np
         import pandas as pd
 
         self.values = values
         self.present = ~np.isnan(values)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.order = None
+        self.codes = None
+        if distinct is not None and distinct > len(values) // 4:
+            # mostly distinct values (known from the column's statistics): one sort
+            # costs less than hashing them first
+            rows = np.flatnonzero(self.present)
+            self.order = rows[np.argsort(values[rows])]
+            return
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) <= self._COUNTING_MAX:
             # codes renumbered in value order, so counting gives ranks
             by_value = np.argsort(uniques)
@@ -223,7 +230,75 @@ def correlation_ratio(codes, levels: int, values) -> float:
     return math.sqrt(min(1.0, between / total))
 
 
+class Spread:
+    """A numeric column's count, mean and sum of squares about the mean, kept for the
+    correlation ratio against many categorical columns."""
+
+    def __init__(self, values) -> None:
+        import numpy as np
+
+        self.values = values
+        present = ~np.isnan(values)
+        self.complete = bool(present.all())
+        self.weights = None if self.complete else present.astype("float64")
+        self.zeroed = values if self.complete else np.where(present, values, 0.0)
+        x = values if self.complete else values[present]
+        self.count = len(x)
+        self.mean = float(x.mean()) if len(x) else math.nan
+        self.total = float(((x - self.mean) ** 2).sum()) if len(x) else 0.0
+
+
+def eta_row(codes, levels: int, spreads: list[Spread]) -> list[float]:
+    """:func:`correlation_ratio` of one categorical column with each numeric column.
+
+    Without missing categories the rows of a pair are the numeric column's own, so
+    its mean and spread are computed once, and each pair costs a grouped sum."""
+    import numpy as np
+
+    if len(codes) and codes.min() < 0:
+        return [correlation_ratio(codes, levels, spread.values) for spread in spreads]
+    counts_all = np.bincount(codes, minlength=levels)
+    row = []
+    for spread in spreads:
+        if spread.count < 2 or spread.total <= 0:
+            row.append(math.nan)
+            continue
+        counts = counts_all if spread.weights is None else np.bincount(
+            codes, weights=spread.weights, minlength=levels)  # fmt: skip
+        sums = np.bincount(codes, weights=spread.zeroed, minlength=levels)
+        used = counts > 0
+        between = float((counts[used] * (sums[used] / counts[used] - spread.mean) ** 2).sum())
+        row.append(math.sqrt(min(1.0, between / spread.total)))
+    return row
+
+
 # -- the section -----------------------------------------------------------------------
+
+
+def relation_rows(rows: int):
+    """Positions of the rows the relations use: a stated random sample above the cap
+    (None: every row)."""
+    from dsmagic.eda._dataset import sample_positions
+
+    return sample_positions(rows, T.RELATIONS_MAX_ROWS)
+
+
+def encode(series, stats: dict[str, Any], positions=None) -> dict[str, Any]:
+    """What the pairwise statistics need of one column, on the relation rows: float
+    values and their ranks (numeric), or integer codes (categorical). Computed per
+    column, so the report makes it in the same thread as the column's statistics."""
+    kind = stats.get("kind")
+    distinct = stats.get("distinct", 0)
+    if distinct < 2 or kind not in NUMERIC_KINDS | CATEGORICAL_KINDS:
+        return {}
+    if positions is not None:
+        series = series.iloc[positions]
+    if kind in NUMERIC_KINDS:
+        values = numeric_values(series)
+        return {"values": values, "ranker": Ranker(values, distinct)}
+    if distinct > T.MAX_CRAMER_LEVELS:
+        return {}
+    return {"codes": category_codes(series)}
 
 
 def _pick(columns: dict[str, dict[str, Any]], kinds: set[str], exclude: str | None, levels=None):
@@ -237,8 +312,12 @@ def _pick(columns: dict[str, dict[str, Any]], kinds: set[str], exclude: str | No
     return names
 
 
-def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=None):
-    """The relations section: matrices, their caps, and the target associations."""
+def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=None,
+            encoded: dict[str, dict[str, Any]] | None = None):  # fmt: skip
+    """The relations section: matrices, their caps, and the target associations.
+
+    ``encoded``: each column's :func:`encode` on the rows of :func:`relation_rows`,
+    when the caller made them already."""
     import numpy as np
 
     tick = tick or (lambda: None)
@@ -265,48 +344,65 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
             + ", ".join(high_levels[:10])
         )
     result: dict[str, Any] = {"numeric": numeric, "categorical": categorical, "notes": notes}
+    positions = relation_rows(len(frame))
     result["rows"] = len(frame)
-    if len(frame) > T.RELATIONS_MAX_ROWS:
-        from dsmagic.eda._dataset import sample_rows
-
+    if positions is not None:
         notes.append(
-            f"relations are computed on a random sample of {T.RELATIONS_MAX_ROWS:,} of "
+            f"relations are computed on a random sample of {len(positions):,} of "
             f"{len(frame):,} rows (cap: {T.RELATIONS_MAX_ROWS:,}); per-column statistics "
             "use every row"
         )
-        frame = sample_rows(frame, T.RELATIONS_MAX_ROWS)
-        result["rows"] = len(frame)
-    values = {name: numeric_values(frame[name]) for name in numeric}
-    if len(numeric) >= 2:
+        result["rows"] = len(positions)
+    if encoded is None:
+        encoded = {name: encode(frame[name], columns[name], positions)
+                   for name in numeric_all + categorical_all}  # fmt: skip
+    values = {name: encoded[name]["values"] for name in numeric}
+
+    def numeric_pairs() -> None:
+        if len(numeric) < 2:
+            return
         matrix = np.column_stack([values[name] for name in numeric])
         result["pearson"] = pairwise_pearson(matrix)
         tick()
-        result["spearman"] = _spearman_matrix(numeric, values, matrix)
-        del matrix
+        rankers = [encoded[name]["ranker"] for name in numeric]
+        result["spearman"] = _spearman_matrix(rankers, matrix)
         tick()
-    codes = {name: category_codes(frame[name]) for name in categorical}
-    if len(categorical) >= 2:
-        k = len(categorical)
-        matrix = np.eye(k)
-        for i in range(k):
-            for j in range(i + 1, k):
-                v = cramers_v(*codes[categorical[i]], *codes[categorical[j]])
-                matrix[i, j] = matrix[j, i] = v
-        result["cramers_v"] = matrix
-        tick()
-    if categorical and numeric:
-        eta = np.array(
-            [[correlation_ratio(*codes[c], values[n]) for n in numeric] for c in categorical]
-        )
-        result["eta"] = eta
-        tick()
-    if target is not None:
-        result["target"] = _target(frame, columns, target)
-        tick()
+
+    def categorical_pairs() -> None:
+        codes = {name: encoded[name]["codes"] for name in categorical}
+        if len(categorical) >= 2:
+            k = len(categorical)
+            matrix = np.eye(k)
+            for i in range(k):
+                for j in range(i + 1, k):
+                    v = cramers_v(*codes[categorical[i]], *codes[categorical[j]])
+                    matrix[i, j] = matrix[j, i] = v
+            result["cramers_v"] = matrix
+            tick()
+        spreads = {n: Spread(encoded[n]["values"]) for n in numeric_all}
+        if categorical and numeric:
+            row = [spreads[n] for n in numeric]
+            result["eta"] = np.array([eta_row(*codes[c], row) for c in categorical])
+            tick()
+        if target is not None:
+            series = frame[target] if positions is None else frame[target].iloc[positions]
+            result["target"] = _target(series, columns, target, encoded, spreads)
+            tick()
+
+    if len(frame) < 50_000:
+        numeric_pairs()
+        categorical_pairs()
+    else:  # numpy releases the GIL in both: they run side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = [pool.submit(numeric_pairs), pool.submit(categorical_pairs)]
+            for job in jobs:
+                job.result()
     return result
 
 
-def _spearman_matrix(names, values, matrix):
+def _spearman_matrix(rankers, matrix):
     """Spearman for every pair, re-ranking on each pair's common rows as pandas does.
 
     Columns are grouped by their missing-value pattern: pairs within a group share
@@ -314,7 +410,6 @@ def _spearman_matrix(names, values, matrix):
     (one re-ranking per group pair, then one matrix product)."""
     import numpy as np
 
-    rankers = [Ranker(values[name]) for name in names]
     for j, ranker in enumerate(rankers):
         matrix[:, j] = ranker.ranks()
     result = pairwise_pearson(matrix)
@@ -346,12 +441,16 @@ def target_task(stats: dict[str, Any]) -> str:
     return "unsupported"
 
 
-def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str, Any]:
-
+def _target(
+    series,
+    columns: dict[str, dict[str, Any]],
+    target: str,
+    encoded: dict[str, dict[str, Any]],
+    spreads: dict[str, Spread],
+) -> dict[str, Any]:
     stats = columns[target]
     task = target_task(stats)
     section: dict[str, Any] = {"column": target, "task": task, "associations": []}
-    series = frame[target]
     if task == "classification":
         counts = series.value_counts(dropna=True)
         total = int(counts.sum())
@@ -363,9 +462,11 @@ def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str,
             section["minority_share"] = float(counts.iloc[-1] / total)
             section["majority_share"] = float(counts.iloc[0] / total)
         target_codes = category_codes(series)
+        features = [n for n in spreads if n != target]
+        etas = dict(zip(features, eta_row(*target_codes, [spreads[n] for n in features])))
     else:
         target_values = numeric_values(series)
-        target_ranker = Ranker(target_values)
+        target_ranker = Ranker(target_values, stats.get("distinct"))
     rows = []
     for name, feature in columns.items():
         if name == target:
@@ -374,14 +475,14 @@ def _target(frame, columns: dict[str, dict[str, Any]], target: str) -> dict[str,
         if feature.get("distinct", 0) < 2:
             continue
         if kind in NUMERIC_KINDS:
-            x = numeric_values(frame[name])
             if task == "classification":
-                rows.append((name, "η (correlation ratio)", correlation_ratio(*target_codes, x)))
+                rows.append((name, "η (correlation ratio)", etas[name]))
             else:
-                rho = spearman(x, target_values, None, target_ranker)
+                rho = spearman(encoded[name]["values"], target_values, encoded[name]["ranker"],
+                               target_ranker)  # fmt: skip
                 rows.append((name, "|Spearman|", abs(rho) if rho == rho else rho))
         elif kind in CATEGORICAL_KINDS and feature["distinct"] <= T.MAX_CRAMER_LEVELS:
-            codes = category_codes(frame[name])
+            codes = encoded[name]["codes"]
             if task == "classification":
                 rows.append((name, "Cramér's V", cramers_v(*codes, *target_codes)))
             else:

@@ -189,11 +189,15 @@ def test_relations_equal_pandas_corr_and_scipy_cramers_v():
     table = pd.crosstab(both["g"], both["h"]).to_numpy()
     v = report.correlation("cramers_v").loc["g", "h"]
     assert v == pytest.approx(association(table, method="cramer", correction=False), **TOL)
-    eta = report.correlation("eta").loc["g", "b"]
-    pair = frame[["g", "b"]].replace([np.inf], np.nan).dropna()
-    grand = pair["b"].mean()
-    between = pair.groupby("g")["b"].agg(lambda s: len(s) * (s.mean() - grand) ** 2).sum()
-    assert eta == pytest.approx(math.sqrt(between / ((pair["b"] - grand) ** 2).sum()), **TOL)
+    # with and without missing categories, numbers with and without missing values
+    for group, value in (("g", "b"), ("h", "a"), ("h", "d")):
+        eta = report.correlation("eta").loc[group, value]
+        pair = frame[[group, value]].astype({value: "float64"}).replace([np.inf], np.nan).dropna()
+        grand = pair[value].mean()
+        groups = pair.groupby(group)[value].agg(["size", "mean"])
+        between = (groups["size"] * (groups["mean"] - grand) ** 2).sum()
+        expected = math.sqrt(between / ((pair[value] - grand) ** 2).sum())
+        assert eta == pytest.approx(expected, **TOL)
 
 
 def test_target_associations_are_ranked_with_the_informative_feature_first():
