@@ -1,12 +1,14 @@
 """Each run's params, tags and latest metrics packed in one column, so a search reads one
 row per run instead of every key-value row of every matching run.
 
-``runs.summary`` holds ``{"params": {...}, "tags": {...}, "metrics": {...}}`` as JSON text
-written by Python (``repr`` floats, so every value round-trips exactly, NaN and infinities
-included). It is rewritten in the transaction that wrote the values. Triggers (migration
-0006) set it to NULL whenever any writer changes params, tags or latest_metrics, so a
-writer that does not refresh it (trial runs, raw SQL) leaves NULL, never a stale summary;
-a NULL summary is read from the tables.
+``runs.summary`` holds one flat JSON object keyed like the columns of a search result,
+``{"metrics.acc": 0.91, "params.model": "rf", "tags.owner": "ana"}`` (flat: fewer objects
+to parse, and sorted names give the result's column order), written by Python (``repr``
+floats, so every value round-trips exactly, NaN and infinities included). It is rewritten
+in the transaction that wrote the values. Triggers (migration 0006) set it to NULL
+whenever any writer changes params, tags or latest_metrics, so a writer that does not
+refresh it (trial runs, raw SQL) leaves NULL, never a stale summary; a NULL summary is
+read from the tables.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-Values = dict[str, dict[str, Any]]
+Values = dict[str, Any]  # "params.<key>", "tags.<key>", "metrics.<key>" -> value
 
 FIELDS = ("params", "tags", "metrics")
 _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
@@ -35,8 +37,21 @@ _LOCK_PG = "SELECT id FROM runs WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
-def empty() -> Values:
-    return {"params": {}, "tags": {}, "metrics": {}}
+def flat(params: dict[str, str], tags: dict[str, str], metrics: dict[str, float]) -> Values:
+    return {
+        **{f"params.{k}": v for k, v in params.items()},
+        **{f"tags.{k}": v for k, v in tags.items()},
+        **{f"metrics.{k}": v for k, v in metrics.items()},
+    }
+
+
+def split(values: Values) -> dict[str, dict[str, Any]]:
+    """``{"params": {...}, "tags": {...}, "metrics": {...}}`` from flat values."""
+    fields: dict[str, dict[str, Any]] = {field: {} for field in FIELDS}
+    for name, value in values.items():
+        field, _, key = name.partition(".")
+        fields[field][key] = value
+    return fields
 
 
 def encode(values: Values) -> str:
@@ -66,7 +81,7 @@ def _marker(connection: Connection) -> str:
 
 def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
     """Params, tags and latest metrics of the given runs, read from their tables."""
-    found = {run_id: empty() for run_id in run_ids}
+    found: dict[str, Values] = {run_id: {} for run_id in run_ids}
     mark = _marker(connection)
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
@@ -77,13 +92,14 @@ def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
             marks = ", ".join([mark] * len(chunk))
             for field in FIELDS:
                 cursor.execute(_SELECT[field].format(marks=marks), chunk)
+                prefix = field + "."
                 if field == "metrics":
                     # NULL is how NaN is stored (see NanFloat).
                     for run_id, key, value in cursor.fetchall():
-                        found[run_id][field][key] = math.nan if value is None else value
+                        found[run_id][prefix + key] = math.nan if value is None else value
                 else:
                     for run_id, key, value in cursor.fetchall():
-                        found[run_id][field][key] = value
+                        found[run_id][prefix + key] = value
     finally:
         cursor.close()
     return found

@@ -194,9 +194,7 @@ class TrackingStore:
             self._write_params(connection, row["id"], params)
             self._write_tags(connection, row["id"], tags)
             # A new run holds exactly these values; no need to read them back.
-            _summaries.write(
-                connection, {row["id"]: {"params": params, "tags": tags, "metrics": {}}}
-            )
+            _summaries.write(connection, {row["id"]: _summaries.flat(params, tags, {})})
 
         self.db.run_with_retry(work)
 
@@ -364,7 +362,7 @@ class TrackingStore:
         for record, values in zip(
             records.values(), _summaries.values_of(connection, list(records), summaries)
         ):
-            record.update(values)
+            record.update(_summaries.split(values))
         with self._cursor(connection) as fetch:
             for chunk in _chunks(list(records)):
                 for row in fetch("artifacts", chunk):

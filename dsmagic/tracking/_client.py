@@ -288,12 +288,14 @@ def _hashable(value):
 
 @functools.lru_cache(maxsize=256)
 def _build_search_query(filter, order_by, experiment, max_results) -> Select:
-    condition = compile_filter(filter)
-    query = select(*SEARCH_COLUMNS).join(
-        experiments_t, experiments_t.c.id == runs_t.c.experiment_id
+    parsed = compile_filter(filter)
+    query = (
+        select(*SEARCH_COLUMNS)
+        .select_from(
+            parsed.runs().join(experiments_t, experiments_t.c.id == runs_t.c.experiment_id)
+        )
+        .where(*parsed.conditions())
     )
-    if condition is not None:
-        query = query.where(condition)
     if experiment is not None:
         names = [experiment] if isinstance(experiment, str) else list(experiment)
         # A subquery, not a filter on the joined name: SQLite without statistics would

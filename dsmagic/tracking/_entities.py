@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsmagic._html import esc, scoped, table
+from dsmagic.store._summaries import split
 
 __all__ = ["Run"]
 
@@ -52,9 +53,10 @@ class Run:
         )
 
     @classmethod
-    def from_search(cls, row: Any, values: dict[str, dict[str, Any]]) -> Run:
-        """From a search row (``SEARCH_COLUMNS``, artifacts left out) and the run's values."""
-        return cls.from_record({**row._mapping, **values, "artifacts": []})
+    def from_search(cls, row: Any, values: dict[str, Any]) -> Run:
+        """From a search row (``SEARCH_COLUMNS``, artifacts left out) and the run's values
+        (``"params.<key>"``, ``"tags.<key>"``, ``"metrics.<key>"``)."""
+        return cls.from_record({**row._mapping, **split(values), "artifacts": []})
 
     @property
     def duration(self) -> float | None:

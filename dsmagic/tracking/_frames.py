@@ -17,13 +17,11 @@ _BASE = [
 ]  # fmt: skip
 
 
-def runs_frame(
-    rows: Sequence[Sequence[Any]], values: list[dict[str, dict[str, Any]]]
-) -> pd.DataFrame:
+def runs_frame(rows: Sequence[Sequence[Any]], values: list[dict[str, Any]]) -> pd.DataFrame:
     """One row a run: attributes, then ``metrics.*``, ``params.*``, ``tags.*`` columns.
 
-    ``rows`` are search rows (``SEARCH_COLUMNS``), ``values`` each run's params, tags and
-    latest metrics.
+    ``rows`` are search rows (``SEARCH_COLUMNS``); ``values`` each run's values keyed by
+    column name (``"metrics.acc"``, ``"params.model"``, ...).
     """
     count = len(rows)
     # Built column by column: a dict per row through from_records costs several times more.
@@ -39,19 +37,20 @@ def runs_frame(
         "parent_id": parent,
         "parent_run_id": parent,
     }
-    for field, missing in (("metrics", math.nan), ("params", None), ("tags", None)):
-        by_key: dict[str, list[Any]] = {}
-        for index, run_values in enumerate(values):
-            for key, value in run_values[field].items():
-                column = by_key.get(key)
-                if column is None:
-                    column = by_key[key] = [missing] * count
-                column[index] = value
-        for key in sorted(by_key):
-            data = by_key[key]
-            columns[f"{field}.{key}"] = (
-                np.asarray(data, dtype="float64") if field == "metrics" else data
-            )
+    by_name: dict[str, list[Any]] = {}
+    for index, run_values in enumerate(values):
+        for column_name, value in run_values.items():
+            column = by_name.get(column_name)
+            if column is None:
+                column = by_name[column_name] = [None] * count
+            column[index] = value
+    # Sorted names put metrics.*, params.*, tags.* in that order, each sorted by key.
+    for column_name in sorted(by_name):
+        data = by_name[column_name]
+        # A missing metric is NaN (numpy reads None as NaN), a missing param or tag None.
+        columns[column_name] = (
+            np.asarray(data, dtype="float64") if column_name.startswith("metrics.") else data
+        )
     return pd.DataFrame(columns, index=pd.RangeIndex(count))
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, Table, and_, not_, or_, select
 
 from dsmagic.errors import DsmagicError
 from dsmagic.store._tracking_store import experiments_t, latest_t, params_t, runs_t, tags_t
 
-__all__ = ["FilterError", "compile_filter", "compile_order_by"]
+__all__ = ["FilterError", "RunFilter", "compile_filter", "compile_order_by"]
 
 
 class FilterError(DsmagicError):
@@ -146,11 +147,63 @@ def _compare(column, op: str, value: Any) -> ColumnElement[bool]:
     }[op]  # fmt: skip
 
 
-def _runs_in(table, key: str, clause) -> ColumnElement[bool]:
-    # `runs.id IN (SELECT run_id ... WHERE key = ? AND <clause>)` rather than a correlated
-    # EXISTS: the database then starts from the (key, value) index of the selective side
-    # instead of probing every run, ~10x faster over 10,000 runs on SQLite.
-    return runs_t.c.id.in_(select(table.c.run_id).where(table.c.key == key, clause))
+@dataclass(frozen=True)
+class _KeyValue:
+    """A test on one key of a run's metrics, params or tags: a run matches when its row
+    for ``key`` in ``table`` passes ``test`` (built on the table or an alias of it)."""
+
+    table: Table
+    key: str
+    test: Callable[[Any], ColumnElement[bool]]
+
+    def on(self, source: Any) -> ColumnElement[bool]:
+        return and_(source.c.key == self.key, self.test(source))
+
+    def clause(self) -> ColumnElement[bool]:
+        # `runs.id IN (SELECT run_id ... WHERE key = ? AND <test>)` rather than a correlated
+        # EXISTS: the database then starts from the (key, value) index of the selective
+        # side instead of probing every run, ~10x faster over 10,000 runs on SQLite.
+        return runs_t.c.id.in_(select(self.table.c.run_id).where(self.on(self.table)))
+
+
+class _And(list):
+    """Conditions that must all hold (kept apart so the top level can become joins)."""
+
+
+_Node = ColumnElement[bool] | _KeyValue | _And
+
+
+def _clause(node: _Node) -> ColumnElement[bool]:
+    if isinstance(node, _KeyValue):
+        return node.clause()
+    if isinstance(node, _And):
+        return and_(*(_clause(part) for part in node))
+    return node
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """A parsed filter. Key-value tests that every matching run must pass become joins on
+    their tables (each key has at most one row per run), so the database walks the
+    matching index entries instead of building a list of ids per test: over 10,000 runs
+    that is about a third of the query's time on SQLite. The rest is a WHERE condition."""
+
+    joined: tuple[_KeyValue, ...] = ()
+    where: ColumnElement[bool] | None = None
+
+    def runs(self) -> FromClause:
+        """``runs``, joined to the tables of the joined tests."""
+        if not self.joined:
+            return runs_t
+        aliases = [test.table.alias(f"kv{index}") for index, test in enumerate(self.joined)]
+        first = aliases[0]
+        source: FromClause = first
+        for alias, test in zip(aliases[1:], self.joined[1:]):
+            source = source.join(alias, and_(alias.c.run_id == first.c.run_id, test.on(alias)))
+        return source.join(runs_t, and_(runs_t.c.id == first.c.run_id, self.joined[0].on(first)))
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return [] if self.where is None else [self.where]
 
 
 class _Parser:
@@ -169,7 +222,7 @@ class _Parser:
         self.index += 1
         return token
 
-    def parse(self) -> ColumnElement[bool]:
+    def parse(self) -> _Node:
         expression = self.parse_or()
         if self.peek() is not None:
             token = self.take()
@@ -179,21 +232,25 @@ class _Parser:
             )
         return expression
 
-    def parse_or(self) -> ColumnElement[bool]:
+    def parse_or(self) -> _Node:
         parts = [self.parse_and()]
         while (token := self.peek()) and token.kind == "keyword" and token.text == "OR":
             self.take()
             parts.append(self.parse_and())
-        return parts[0] if len(parts) == 1 else or_(*parts)
+        return parts[0] if len(parts) == 1 else or_(*(_clause(part) for part in parts))
 
-    def parse_and(self) -> ColumnElement[bool]:
-        parts = [self.parse_atom()]
-        while (token := self.peek()) and token.kind == "keyword" and token.text == "AND":
+    def parse_and(self) -> _Node:
+        parts = _And()
+        while True:
+            part = self.parse_atom()
+            parts.extend(part if isinstance(part, _And) else [part])
+            token = self.peek()
+            if not (token and token.kind == "keyword" and token.text == "AND"):
+                break
             self.take()
-            parts.append(self.parse_atom())
-        return parts[0] if len(parts) == 1 else and_(*parts)
+        return parts[0] if len(parts) == 1 else parts
 
-    def parse_atom(self) -> ColumnElement[bool]:
+    def parse_atom(self) -> _Node:
         token = self.take()
         if token.kind == "paren" and token.text == "(":
             inner = self.parse_or()
@@ -254,7 +311,7 @@ class _Parser:
         return values
 
     @staticmethod
-    def build(entity: str, key: str, op: str, value: Any) -> ColumnElement[bool]:
+    def build(entity: str, key: str, op: str, value: Any) -> _Node:
         values = value if isinstance(value, list) else [value]
         all_numbers = all(isinstance(v, (int, float)) for v in values)
         if entity == "metrics":
@@ -262,19 +319,17 @@ class _Parser:
                 raise FilterError(f"metrics.{key} is a number: compare it with a number")
             if op not in ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN"):
                 raise FilterError(f"{op} does not apply to metrics.{key}")
-            clause = _compare(latest_t.c.value, op, value)
-            return _runs_in(latest_t, key, clause)
+            return _KeyValue(latest_t, key, lambda t: _compare(t.c.value, op, value))
         if entity in ("params", "tags"):
             table = params_t if entity == "params" else tags_t
             if entity == "params" and all_numbers:
-                column = params_t.c.value_num
+                column = "value_num"
             elif op in _STRING_OPS or all(isinstance(v, str) for v in values):
-                column = table.c.value
+                column = "value"
                 value = [str(v) for v in values] if isinstance(value, list) else str(value)
             else:
                 raise FilterError(f"{entity}.{key} holds text: compare it with a quoted string")
-            clause = _compare(column, op, value)
-            return _runs_in(table, key, clause)
+            return _KeyValue(table, key, lambda t: _compare(t.c[column], op, value))
         attribute = _ATTRIBUTES[key]
         if attribute in _TIME_ATTRIBUTES:
             if op in ("LIKE", "ILIKE", "NOT LIKE", "NOT ILIKE"):
@@ -295,13 +350,17 @@ class _Parser:
         return _compare(runs_t.c[attribute], op, value)
 
 
-def compile_filter(source: str | None) -> ColumnElement[bool] | None:
-    """The SQL condition for a filter string (``None`` for an empty filter)."""
+def compile_filter(source: str | None) -> RunFilter:
+    """The parsed filter (no condition for an empty one)."""
     if source is None or not source.strip():
-        return None
+        return RunFilter()
     if len(source) > 10_000:
         raise FilterError("the filter is longer than 10,000 characters: split the search")
-    return _Parser(source).parse()
+    node = _Parser(source).parse()
+    parts = node if isinstance(node, _And) else [node]
+    joined = tuple(part for part in parts if isinstance(part, _KeyValue))
+    rest = [_clause(part) for part in parts if not isinstance(part, _KeyValue)]
+    return RunFilter(joined, and_(*rest) if rest else None)
 
 
 _ORDER = re.compile(r"^\s*(?P<field>.+?)(?:\s+(?P<direction>asc|desc))?\s*$", re.IGNORECASE)

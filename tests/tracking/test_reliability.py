@@ -117,9 +117,10 @@ def test_an_older_store_upgrades_with_its_data(
             text("SELECT summary FROM runs WHERE id = :id"), {"id": _legacy.RUN_ID}
         ).scalar()
     assert json.loads(summary) == {
-        "params": {"lr": "0.01", "model": "rf"},
-        "tags": {"owner": "ana"},
-        "metrics": {"loss": 1 / 3},
+        "params.lr": "0.01",
+        "params.model": "rf",
+        "tags.owner": "ana",
+        "metrics.loss": 1 / 3,
     }
     run = dm.get_run(_legacy.RUN_ID)
     assert (run.name, run.experiment, run.status) == ("old-run", "legacy", "finished")
