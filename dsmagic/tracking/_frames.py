@@ -26,17 +26,18 @@ def runs_frame(rows: Sequence[Sequence[Any]], values: list[dict[str, Any]]) -> p
     count = len(rows)
     # Built column by column: a dict per row through from_records costs several times more.
     transposed = list(zip(*rows)) if rows else [()] * 7
-    run_id, name, experiment, status, start, end, parent = (list(c) for c in transposed[:7])
+    run_id, name, experiment, status, start, end, parent = transposed[:7]
+    times = _times(start + end)  # one conversion for both columns
     columns: dict[str, Any] = {
-        "run_id": run_id,
-        "run_name": name,
-        "experiment": experiment,
-        "status": status,
-        "start_time": _times(start),
-        "end_time": _times(end),
-        "parent_id": parent,
-        "parent_run_id": parent,
+        "run_id": _objects(run_id),
+        "run_name": _objects(name),
+        "experiment": _objects(experiment),
+        "status": _objects(status),
+        "start_time": times[:count],
+        "end_time": times[count:],
+        "parent_id": _objects(parent),
     }
+    columns["parent_run_id"] = columns["parent_id"]
     by_name: dict[str, list[Any]] = {}
     for index, run_values in enumerate(values):
         for column_name, value in run_values.items():
@@ -49,9 +50,18 @@ def runs_frame(rows: Sequence[Sequence[Any]], values: list[dict[str, Any]]) -> p
         data = by_name[column_name]
         # A missing metric is NaN (numpy reads None as NaN), a missing param or tag None.
         columns[column_name] = (
-            np.asarray(data, dtype="float64") if column_name.startswith("metrics.") else data
+            np.asarray(data, dtype="float64")
+            if column_name.startswith("metrics.")
+            else _objects(data)
         )
-    return pd.DataFrame(columns, index=pd.RangeIndex(count))
+    # Every column is a fresh array: pandas need not copy them.
+    return pd.DataFrame(columns, index=pd.RangeIndex(count), copy=False)
+
+
+def _objects(values: Sequence[Any]) -> Any:
+    """Text (or None) as an object array: pandas takes it as is instead of inspecting a
+    list, the same dtype (a list stays a list when empty: pandas reads [] as float64)."""
+    return np.array(values, dtype=object) if values else list(values)
 
 
 def _times(seconds: Sequence[float | None]) -> Any:
