@@ -103,6 +103,7 @@ def _histogram(stats, histogram, other) -> str:
     y = {"field": height, "type": "quantitative", "title": height, "axis": {"tickCount": 3}}
     if other is not None:
         y["axis"]["format"] = ".0%"
+        y["stack"] = None  # the two frames overlap (translucent), not pile up
     if "edges" in histogram and (other is None or "edges" in other):
         kind = "temporal" if dates else "quantitative"
         encoding: dict[str, Any] = {

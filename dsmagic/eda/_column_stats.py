@@ -57,9 +57,11 @@ def compute(series, name: str) -> dict[str, Any]:
         _objects(series.astype(object), missing_mask, stats, name)
     elif types.is_numeric_dtype(dtype):
         if types.is_integer_dtype(dtype) and not types.is_unsigned_integer_dtype(dtype):
-            native = series.to_numpy(dtype="int64", na_value=0)[~missing_mask]
+            native = series.to_numpy(dtype="int64", na_value=0)
         else:
-            native = series.to_numpy(dtype="float64", na_value=np.nan)[~missing_mask]
+            native = series.to_numpy(dtype="float64", na_value=np.nan)
+        if missing:
+            native = native[~missing_mask]
         _numeric(native, stats, name)
     elif types.is_string_dtype(dtype) and not types.is_object_dtype(dtype):
         _strings(series, stats, name)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 _MAX_PATTERNS = 10
 
 
+@lru_cache(maxsize=8)
 def sample_positions(total: int, rows: int):
     """Positions of a reproducible random sample of ``rows`` of ``total`` rows (seed 0),
-    ascending; None when every row is kept."""
+    ascending; None when every row is kept. Cached: the report and its relations ask
+    for the same sample (callers never modify it)."""
     import numpy as np
 
     if rows >= total:

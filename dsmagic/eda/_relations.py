@@ -364,8 +364,7 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
         matrix = np.column_stack([values[name] for name in numeric])
         result["pearson"] = pairwise_pearson(matrix)
         tick()
-        rankers = [encoded[name]["ranker"] for name in numeric]
-        result["spearman"] = _spearman_matrix(rankers, matrix)
+        result["spearman"] = _spearman_matrix([encoded[name]["ranker"] for name in numeric])
         tick()
 
     def categorical_pairs() -> None:
@@ -402,30 +401,36 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
     return result
 
 
-def _spearman_matrix(rankers, matrix):
+def _spearman_matrix(rankers):
     """Spearman for every pair, re-ranking on each pair's common rows as pandas does.
 
     Columns are grouped by their missing-value pattern: pairs within a group share
-    their rows (global ranks are right), and all pairs between two groups share theirs
-    (one re-ranking per group pair, then one matrix product)."""
+    their rows (the column's own ranks are right), and all pairs between two groups
+    share theirs (one re-ranking per group pair). Every product is then over complete
+    rows, the fast path of :func:`pairwise_pearson`."""
     import numpy as np
 
-    for j, ranker in enumerate(rankers):
-        matrix[:, j] = ranker.ranks()
-    result = pairwise_pearson(matrix)
+    k = len(rankers)
+    result = np.full((k, k), np.nan)
     groups: dict[bytes, list[int]] = {}
     for j, ranker in enumerate(rankers):
         groups.setdefault(np.packbits(ranker.present).tobytes(), []).append(j)
     members = list(groups.values())
+
+    def fill(first: list[int], second: list[int], keep) -> None:
+        rows = np.flatnonzero(keep)
+        both = first + second if first is not second else first
+        ranks = [rankers[j].ranks(keep) for j in both]
+        within = pairwise_pearson(np.column_stack([r[rows] for r in ranks]))
+        offset = len(first) if first is not second else 0
+        for a, i in enumerate(first):
+            for b, j in enumerate(second, start=offset):
+                result[i, j] = result[j, i] = within[a, b]
+
     for g, first in enumerate(members):
+        fill(first, first, rankers[first[0]].present)
         for second in members[g + 1 :]:
-            keep = rankers[first[0]].present & rankers[second[0]].present
-            both = first + second
-            sub = np.column_stack([rankers[j].ranks(keep) for j in both])
-            within = pairwise_pearson(sub)
-            for a, i in enumerate(first):
-                for b, j in enumerate(second, start=len(first)):
-                    result[i, j] = result[j, i] = within[a, b]
+            fill(first, second, rankers[first[0]].present & rankers[second[0]].present)
     return result
 
 
