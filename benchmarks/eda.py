@@ -4,7 +4,8 @@ Run (ydata-profiling lives in its own venv because it pins older pandas/numpy):
 
     python3 -m venv .venv-bench && .venv-bench/bin/pip install -e . ydata-profiling
     .venv-bench/bin/python benchmarks/eda.py            # full: 1,000,000 x 20 and 100,000 x 20
-    .venv-bench/bin/python benchmarks/eda.py --quick    # 100,000 x 20 and 20,000 x 20
+    .venv-bench/bin/python benchmarks/eda.py --quick    # 100,000 x 20 and 20,000 x 20, not written
+    .venv-bench/bin/python benchmarks/eda.py --repeat 1 # one run per case (default: best of 3)
 
 Targets (issue 4): the full report of a 1,000,000 x 20 mixed frame rendered to HTML at
 least 20x faster than ``ProfileReport(df, minimal=True).to_html()`` with peak memory under
@@ -97,23 +98,31 @@ class ArrowPeak:
         self._thread.join()
 
 
-def run_dsmagic(frame: pd.DataFrame, folder: Path, name: str) -> dict:
+def best_of(repeat: int, run) -> dict:
+    """The fastest of ``repeat`` runs (by wall time): on a shared machine the other
+    runs measure the neighbours' load as much as the tool."""
+    return min((run() for _ in range(repeat)), key=lambda result: result["seconds"])
+
+
+def run_dsmagic(frame: pd.DataFrame, folder: Path, name: str, repeat: int) -> dict:
     import dsmagic as dm
     from dsmagic.eda import clear_cache
 
+    def once() -> dict:
+        clear_cache()  # every run computes every column: no cache hits
+        gc.collect()
+        started, cpu = time.perf_counter(), time.process_time()
+        report = dm.eda(frame, target="churned", progress=False, time_budget=float("inf"))
+        path = folder / f"{name}-dsmagic.html"
+        report.to_html(path)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "cpu": time.process_time() - cpu,
+                "html_bytes": path.stat().st_size, "alerts": len(report.alerts),
+                "sampled": report.sample is not None}  # fmt: skip
+
+    result = best_of(repeat, once)
+    # memory in a separate run: tracemalloc slows Python code, so it is not timed
     clear_cache()
-    gc.collect()
-    started, cpu = time.perf_counter(), time.process_time()
-    report = dm.eda(frame, target="churned", progress=False, time_budget=float("inf"))
-    path = folder / f"{name}-dsmagic.html"
-    report.to_html(path)
-    seconds = time.perf_counter() - started
-    result = {"seconds": seconds, "cpu": time.process_time() - cpu,
-              "html_bytes": path.stat().st_size,
-              "alerts": len(report.alerts), "sampled": report.sample is not None}  # fmt: skip
-    # memory in a second run: tracemalloc slows Python code, so it is not timed
-    clear_cache()
-    del report
     gc.collect()
     tracemalloc.start()
     with ArrowPeak() as arrow:
@@ -124,19 +133,23 @@ def run_dsmagic(frame: pd.DataFrame, folder: Path, name: str) -> dict:
     return result
 
 
-def run_ydata(frame: pd.DataFrame, folder: Path, name: str, minimal: bool) -> dict:
+def run_ydata(frame: pd.DataFrame, folder: Path, name: str, minimal: bool,
+              repeat: int = 1) -> dict:  # fmt: skip
     from ydata_profiling import ProfileReport
 
-    gc.collect()
-    started, cpu = time.perf_counter(), time.process_time()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report = ProfileReport(frame, minimal=minimal, progress_bar=False)
-        html = report.to_html()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    path = folder / f"{name}-ydata.html"
-    path.write_text(html, encoding="utf-8")
-    return {"seconds": seconds, "cpu": cpu, "html_bytes": path.stat().st_size}
+    def once() -> dict:
+        gc.collect()
+        started, cpu = time.perf_counter(), time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = ProfileReport(frame, minimal=minimal, progress_bar=False)
+            html = report.to_html()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        path = folder / f"{name}-ydata.html"
+        path.write_text(html, encoding="utf-8")
+        return {"seconds": seconds, "cpu": cpu, "html_bytes": path.stat().st_size}
+
+    return best_of(repeat, once)
 
 
 def mb(n: float) -> str:
@@ -160,7 +173,9 @@ def write_section(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller frames")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest counts")
     args = parser.parse_args()
+    repeat = max(1, args.repeat)
     big, small = (100_000, 20_000) if args.quick else (1_000_000, 100_000)
     import ydata_profiling
 
@@ -176,19 +191,19 @@ def main() -> None:
     rows = []
     frame = mixed_frame(big)
     frame_bytes = int(frame.memory_usage(deep=True).sum())
-    ours = run_dsmagic(frame, folder, "big")
+    ours = run_dsmagic(frame, folder, "big", repeat)
     print(f"dsmagic {big:,} x 20: {ours['seconds']:.2f} s, peak {mb(ours['peak_bytes'])}, "
           f"html {mb(ours['html_bytes'])}", flush=True)  # fmt: skip
-    theirs = run_ydata(frame, folder, "big", minimal=True)
+    theirs = run_ydata(frame, folder, "big", minimal=True, repeat=repeat)
     print(f"ydata minimal {big:,} x 20: {theirs['seconds']:.2f} s", flush=True)
     rows.append((f"{big:,} x 20, full report to HTML", "ProfileReport(minimal=True).to_html()",
                  ours, theirs))  # fmt: skip
     del frame
     gc.collect()
     frame = mixed_frame(small, seed=1)
-    ours_small = run_dsmagic(frame, folder, "small")
+    ours_small = run_dsmagic(frame, folder, "small", repeat)
     print(f"dsmagic {small:,} x 20: {ours_small['seconds']:.2f} s", flush=True)
-    theirs_small = run_ydata(frame, folder, "small", minimal=False)
+    theirs_small = run_ydata(frame, folder, "small", minimal=False, repeat=repeat)
     print(f"ydata default {small:,} x 20: {theirs_small['seconds']:.2f} s", flush=True)
     rows.append((f"{small:,} x 20, with correlations", "ProfileReport(df).to_html() (default)",
                  ours_small, theirs_small))  # fmt: skip
@@ -209,30 +224,34 @@ def main() -> None:
         f"shared: load average {load} (1, 5, 15 min) when the run ended.",
         "",
         "",
-        "Wall time is what a user waits for; CPU time (all threads of the process) is "
-        "steadier on a busy machine.",
+        f"Each case is run {repeat} times per tool and the fastest run (wall time) counts, "
+        "for both tools alike. Wall time is what a user waits for; CPU time (all threads of "
+        "the process) is steadier on a busy machine.",
         "",
         "| case | dsmagic wall / CPU | ydata-profiling wall / CPU | speed-up wall / CPU "
-        "| HTML dsmagic / ydata |",
-        "|---|---|---|---|---|",
+        "| target (wall, at least 20x) | HTML dsmagic / ydata |",
+        "|---|---|---|---|---|---|",
     ]
     for case, reference, a, b in rows:
+        wall, cpu = b["seconds"] / a["seconds"], b["cpu"] / a["cpu"]
         lines.append(
             f"| {case} | {a['seconds']:.2f} s / {a['cpu']:.2f} s | {b['seconds']:.1f} s / "
-            f"{b['cpu']:.1f} s ({reference}) | **{b['seconds'] / a['seconds']:.0f}x** / "
-            f"{b['cpu'] / a['cpu']:.0f}x | {mb(a['html_bytes'])} / {mb(b['html_bytes'])} |"
+            f"{b['cpu']:.1f} s ({reference}) | **{wall:.0f}x** / {cpu:.0f}x | "
+            f"{'met' if wall >= 20 else '**missed**'} | "
+            f"{mb(a['html_bytes'])} / {mb(b['html_bytes'])} |"
         )
     lines += [
         "",
         f"Peak memory of dsmagic on {big:,} x 20 (tracemalloc peak + pyarrow pool peak, above "
         f"the frame itself): {mb(ours['peak_bytes'])} = "
         f"**{ours['peak_bytes'] / frame_bytes:.2f}x** the frame's {mb(frame_bytes)} "
-        "(target: under 3x).",
+        f"(target: under 3x: {'met' if ours['peak_bytes'] < 3 * frame_bytes else '**missed**'}).",
         "",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    write_section(text)
+    if not args.quick:  # RESULTS.md holds the full-size figures only
+        write_section(text)
 
 
 if __name__ == "__main__":
