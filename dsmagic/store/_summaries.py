@@ -1,14 +1,15 @@
 """Each run's params, tags and latest metrics packed in one column, so a search reads one
 row per run instead of every key-value row of every matching run.
 
-``runs.summary`` holds one flat JSON object keyed like the columns of a search result,
-``{"metrics.acc": 0.91, "params.model": "rf", "tags.owner": "ana"}`` (flat: fewer objects
-to parse, and sorted names give the result's column order), written by Python (``repr``
-floats, so every value round-trips exactly, NaN and infinities included). It is rewritten
-in the transaction that wrote the values. Triggers (migration 0006) set it to NULL
-whenever any writer changes params, tags or latest_metrics, so a writer that does not
-refresh it (trial runs, raw SQL) leaves NULL, never a stale summary; a NULL summary is
-read from the tables.
+``runs.summary`` holds the run's values named like the columns of a search result
+("metrics.acc", "params.model", "tags.owner"): a JSON list of the sorted names, a newline,
+and a JSON list of the values, written by Python (``repr`` floats, so every value
+round-trips exactly, NaN and infinities included). Runs of one experiment mostly share
+their names, so a search parses each distinct name list once and the values of all runs
+in one go, straight into columns. The summary is rewritten in the transaction that wrote
+the values. Triggers (migration 0006) set it to NULL whenever any writer changes params,
+tags or latest_metrics, so a writer that does not refresh it (trial runs, raw SQL) leaves
+NULL, never a stale summary; a NULL summary is read from the tables.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _UPDATE = "UPDATE runs SET summary = {mark} WHERE id = {mark}"
 # include everything committed by a writer that locked them before (the triggers lock the
 # run too), and the summary written last is never older than the tables.
 _LOCK_PG = "SELECT id FROM runs WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
-_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def flat(params: dict[str, str], tags: dict[str, str], metrics: dict[str, float]) -> Values:
@@ -55,23 +56,52 @@ def split(values: Values) -> dict[str, dict[str, Any]]:
 
 
 def encode(values: Values) -> str:
-    return _dumps(values)
+    names = sorted(values)
+    return _dumps(names) + "\n" + _dumps([values[name] for name in names])
 
 
-def decode(texts: Sequence[str]) -> list[Values]:
-    """Summaries of many runs in one parse (one call costs less than one per run)."""
-    return json.loads("[" + ",".join(texts) + "]") if texts else []
+def decode(text: str) -> Values:
+    names, _, values = text.partition("\n")
+    return dict(zip(json.loads(names), json.loads(values)))
 
 
-def values_of(
+def columns(texts: Sequence[str]) -> dict[str, Sequence[Any]]:
+    """Each name's values over many runs, in order (None where a run lacks the name)."""
+    count = len(texts)
+    groups: dict[str, tuple[list[int], list[str]]] = {}
+    for index, text in enumerate(texts):
+        names, _, values = text.partition("\n")
+        group = groups.get(names)
+        if group is None:
+            group = groups[names] = ([], [])
+        group[0].append(index)
+        group[1].append(values)
+    found: dict[str, Any] = {}
+    for names, (indexes, texts_of_group) in groups.items():
+        rows = json.loads("[" + ",".join(texts_of_group) + "]")
+        by_name = zip(json.loads(names), zip(*rows))
+        if len(indexes) == count:  # the runs share their names: the columns as parsed
+            found.update(by_name)
+            continue
+        for name, column in by_name:
+            into = found.get(name)
+            if into is None:
+                into = found[name] = [None] * count
+            for index, value in zip(indexes, column):
+                into[index] = value
+    return found
+
+
+def texts_of(
     connection: Connection, run_ids: Sequence[str], texts: Sequence[str | None]
-) -> list[Values]:
-    """Each run's values: from its summary, or from the tables where that is NULL."""
-    decoded = iter(decode([text for text in texts if text is not None]))
+) -> list[str]:
+    """Each run's summary, made from the tables where the stored one is NULL."""
     missing = [run_id for run_id, text in zip(run_ids, texts) if text is None]
-    loaded = load(connection, missing) if missing else {}
+    if not missing:
+        return list(texts)  # type: ignore[arg-type]
+    loaded = load(connection, missing)
     return [
-        loaded[run_id] if text is None else next(decoded) for run_id, text in zip(run_ids, texts)
+        encode(loaded[run_id]) if text is None else text for run_id, text in zip(run_ids, texts)
     ]
 
 

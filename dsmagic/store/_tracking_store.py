@@ -359,10 +359,10 @@ class TrackingStore:
             record["artifacts"] = []
             records[record["id"]] = record
         summaries = [record.pop("summary") for record in records.values()]
-        for record, values in zip(
-            records.values(), _summaries.values_of(connection, list(records), summaries)
+        for record, text in zip(
+            records.values(), _summaries.texts_of(connection, list(records), summaries)
         ):
-            record.update(_summaries.split(values))
+            record.update(_summaries.split(_summaries.decode(text)))
         with self._cursor(connection) as fetch:
             for chunk in _chunks(list(records)):
                 for row in fetch("artifacts", chunk):
@@ -380,15 +380,15 @@ class TrackingStore:
         with self.db.read() as connection:
             return list(connection.execute(query.limit(2)).scalars())
 
-    def search(self, query: Select) -> tuple[Sequence[Sequence[Any]], list[_summaries.Values]]:
-        """Rows of ``query`` (which selects ``SEARCH_COLUMNS``) and each run's params, tags
-        and latest metrics, from its summary or, where that is NULL, from the tables."""
+    def search(self, query: Select) -> tuple[Sequence[Sequence[Any]], list[str]]:
+        """Rows of ``query`` (which selects ``SEARCH_COLUMNS``) and each run's summary of
+        params, tags and latest metrics (see ``_summaries``)."""
         with self.db.read() as connection:
             rows = connection.execute(query).all()
-            values = _summaries.values_of(
+            texts = _summaries.texts_of(
                 connection, [row[0] for row in rows], [row[-1] for row in rows]
             )
-        return rows, values
+        return rows, texts
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, float]]:
         query = (

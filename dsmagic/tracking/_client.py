@@ -238,8 +238,10 @@ class TrackingClient:
 
     def search_run_objects(self, filter=None, order_by=None, experiment=None, max_results=None):
         self.reap_crashed()
-        rows, values = self.store.search(_search_query(filter, order_by, experiment, max_results))
-        return [Run.from_search(row, run_values) for row, run_values in zip(rows, values)]
+        rows, summaries = self.store.search(
+            _search_query(filter, order_by, experiment, max_results)
+        )
+        return [Run.from_search(row, summary) for row, summary in zip(rows, summaries)]
 
     def get_metric_history(self, run_id: str, key: str) -> pd.DataFrame:
         import pandas as pd
@@ -288,14 +290,12 @@ def _hashable(value):
 
 @functools.lru_cache(maxsize=256)
 def _build_search_query(filter, order_by, experiment, max_results) -> Select:
-    parsed = compile_filter(filter)
-    query = (
-        select(*SEARCH_COLUMNS)
-        .select_from(
-            parsed.runs().join(experiments_t, experiments_t.c.id == runs_t.c.experiment_id)
-        )
-        .where(*parsed.conditions())
+    condition = compile_filter(filter)
+    query = select(*SEARCH_COLUMNS).join(
+        experiments_t, experiments_t.c.id == runs_t.c.experiment_id
     )
+    if condition is not None:
+        query = query.where(condition)
     if experiment is not None:
         names = [experiment] if isinstance(experiment, str) else list(experiment)
         # A subquery, not a filter on the joined name: SQLite without statistics would

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsmagic._html import esc, scoped, table
-from dsmagic.store._summaries import split
+from dsmagic.store._summaries import decode, split
 
 __all__ = ["Run"]
 
@@ -53,10 +53,9 @@ class Run:
         )
 
     @classmethod
-    def from_search(cls, row: Any, values: dict[str, Any]) -> Run:
-        """From a search row (``SEARCH_COLUMNS``, artifacts left out) and the run's values
-        (``"params.<key>"``, ``"tags.<key>"``, ``"metrics.<key>"``)."""
-        return cls.from_record({**row._mapping, **split(values), "artifacts": []})
+    def from_search(cls, row: Any, summary: str) -> Run:
+        """From a search row (``SEARCH_COLUMNS``, artifacts left out) and the run's summary."""
+        return cls.from_record({**row._mapping, **split(decode(summary)), "artifacts": []})
 
     @property
     def duration(self) -> float | None:

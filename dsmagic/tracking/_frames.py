@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dsmagic._html import esc, format_value, scoped
+from dsmagic.store import _summaries
 
 _BASE = [
     "run_id", "run_name", "experiment", "status", "start_time", "end_time", "parent_id",
@@ -17,11 +18,11 @@ _BASE = [
 ]  # fmt: skip
 
 
-def runs_frame(rows: Sequence[Sequence[Any]], values: list[dict[str, Any]]) -> pd.DataFrame:
+def runs_frame(rows: Sequence[Sequence[Any]], summaries: Sequence[str]) -> pd.DataFrame:
     """One row a run: attributes, then ``metrics.*``, ``params.*``, ``tags.*`` columns.
 
-    ``rows`` are search rows (``SEARCH_COLUMNS``); ``values`` each run's values keyed by
-    column name (``"metrics.acc"``, ``"params.model"``, ...).
+    ``rows`` are search rows (``SEARCH_COLUMNS``); ``summaries`` each run's packed values
+    (``dsmagic.store._summaries``), whose names are the column names.
     """
     count = len(rows)
     # Built column by column: a dict per row through from_records costs several times more.
@@ -38,13 +39,7 @@ def runs_frame(rows: Sequence[Sequence[Any]], values: list[dict[str, Any]]) -> p
         "parent_id": _objects(parent),
     }
     columns["parent_run_id"] = columns["parent_id"]
-    by_name: dict[str, list[Any]] = {}
-    for index, run_values in enumerate(values):
-        for column_name, value in run_values.items():
-            column = by_name.get(column_name)
-            if column is None:
-                column = by_name[column_name] = [None] * count
-            column[index] = value
+    by_name = _summaries.columns(summaries)
     # Sorted names put metrics.*, params.*, tags.* in that order, each sorted by key.
     for column_name in sorted(by_name):
         data = by_name[column_name]

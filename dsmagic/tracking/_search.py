@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Table, and_, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, not_, or_, select
 
 from dsmagic.errors import DsmagicError
 from dsmagic.store._tracking_store import experiments_t, latest_t, params_t, runs_t, tags_t
 
-__all__ = ["FilterError", "RunFilter", "compile_filter", "compile_order_by"]
+__all__ = ["FilterError", "compile_filter", "compile_order_by"]
 
 
 class FilterError(DsmagicError):
@@ -167,7 +167,7 @@ class _KeyValue:
 
 
 class _And(list):
-    """Conditions that must all hold (kept apart so the top level can become joins)."""
+    """Conditions that must all hold, kept as a list until the whole AND is read."""
 
 
 _Node = ColumnElement[bool] | _KeyValue | _And
@@ -176,34 +176,32 @@ _Node = ColumnElement[bool] | _KeyValue | _And
 def _clause(node: _Node) -> ColumnElement[bool]:
     if isinstance(node, _KeyValue):
         return node.clause()
-    if isinstance(node, _And):
-        return and_(*(_clause(part) for part in node))
-    return node
+    if not isinstance(node, _And):
+        return node
+    tests = [part for part in node if isinstance(part, _KeyValue)]
+    rest = [_clause(part) for part in node if not isinstance(part, _KeyValue)]
+    if len(tests) > 1:
+        rest.insert(0, runs_t.c.id.in_(_joined(tests)))
+    elif tests:
+        rest.insert(0, tests[0].clause())
+    return and_(*rest)
 
 
-@dataclass(frozen=True)
-class RunFilter:
-    """A parsed filter. Key-value tests that every matching run must pass become joins on
-    their tables (each key has at most one row per run), so the database walks the
-    matching index entries instead of building a list of ids per test: over 10,000 runs
-    that is about a third of the query's time on SQLite. The rest is a WHERE condition."""
-
-    joined: tuple[_KeyValue, ...] = ()
-    where: ColumnElement[bool] | None = None
-
-    def runs(self) -> FromClause:
-        """``runs``, joined to the tables of the joined tests."""
-        if not self.joined:
-            return runs_t
-        aliases = [test.table.alias(f"kv{index}") for index, test in enumerate(self.joined)]
-        first = aliases[0]
-        source: FromClause = first
-        for alias, test in zip(aliases[1:], self.joined[1:]):
-            source = source.join(alias, and_(alias.c.run_id == first.c.run_id, test.on(alias)))
-        return source.join(runs_t, and_(runs_t.c.id == first.c.run_id, self.joined[0].on(first)))
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        return [] if self.where is None else [self.where]
+def _joined(tests: list[_KeyValue]) -> Select:
+    """Ids of the runs passing every test, as one join of their tables: each key has at
+    most one row per run, and the database walks one index and probes the others instead
+    of building a list of ids per test (~40% less query time over 10,000 runs on SQLite,
+    whatever its statistics)."""
+    aliases = [test.table.alias(f"kv{index}") for index, test in enumerate(tests)]
+    first = aliases[0]
+    source: FromClause = first
+    for alias in aliases[1:]:
+        source = source.join(alias, alias.c.run_id == first.c.run_id)
+    return (
+        select(first.c.run_id)
+        .select_from(source)
+        .where(*(test.on(alias) for test, alias in zip(tests, aliases)))
+    )
 
 
 class _Parser:
@@ -350,17 +348,13 @@ class _Parser:
         return _compare(runs_t.c[attribute], op, value)
 
 
-def compile_filter(source: str | None) -> RunFilter:
-    """The parsed filter (no condition for an empty one)."""
+def compile_filter(source: str | None) -> ColumnElement[bool] | None:
+    """The SQL condition for a filter string (``None`` for an empty filter)."""
     if source is None or not source.strip():
-        return RunFilter()
+        return None
     if len(source) > 10_000:
         raise FilterError("the filter is longer than 10,000 characters: split the search")
-    node = _Parser(source).parse()
-    parts = node if isinstance(node, _And) else [node]
-    joined = tuple(part for part in parts if isinstance(part, _KeyValue))
-    rest = [_clause(part) for part in parts if not isinstance(part, _KeyValue)]
-    return RunFilter(joined, and_(*rest) if rest else None)
+    return _clause(_Parser(source).parse())
 
 
 _ORDER = re.compile(r"^\s*(?P<field>.+?)(?:\s+(?P<direction>asc|desc))?\s*$", re.IGNORECASE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -18,7 +17,7 @@ from sqlalchemy import text
 import dsmagic as dm
 import dsmagic.store
 from dsmagic.cli import main as cli
-from dsmagic.store import get_database
+from dsmagic.store import _summaries, get_database
 from tests.tracking import _legacy
 
 
@@ -116,7 +115,7 @@ def test_an_older_store_upgrades_with_its_data(
         summary = connection.execute(
             text("SELECT summary FROM runs WHERE id = :id"), {"id": _legacy.RUN_ID}
         ).scalar()
-    assert json.loads(summary) == {
+    assert _summaries.decode(summary) == {
         "params.lr": "0.01",
         "params.model": "rf",
         "tags.owner": "ana",
