@@ -56,8 +56,16 @@ def _normalise_uri(uri: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) or
+# that cannot be serialised; the documented remedy is to run the transaction again.
+_RETRY_SQLSTATES = {"40P01", "40001"}
+
+
 def _is_lock_error(exc: BaseException) -> bool:
-    message = str(getattr(exc, "orig", exc)).lower()
+    original = getattr(exc, "orig", exc)
+    if getattr(original, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    message = str(original).lower()
     return "database is locked" in message or "database is busy" in message
 
 
