@@ -88,6 +88,8 @@ _LOAD_SQL = {
     "ORDER BY created_at",
 }
 _ARTIFACT_COLUMNS = [column.name for column in artifacts_t.columns]
+_RUNNING_COLUMNS = ("id", "host", "pid", "process_started", "heartbeat")
+_RUNNING_SQL = f"SELECT {', '.join(_RUNNING_COLUMNS)} FROM runs WHERE status = 'running'"  # noqa: S608
 
 
 def numeric_value(value: str) -> float | None:
@@ -221,11 +223,11 @@ class TrackingStore:
         self.db.run_with_retry(work)
 
     def running_runs(self) -> list[dict[str, Any]]:
-        query = select(
-            runs_t.c.id, runs_t.c.host, runs_t.c.pid, runs_t.c.process_started, runs_t.c.heartbeat
-        ).where(runs_t.c.status == "running")
+        # Runs before every search: a fixed statement skips building and compiling a query.
         with self.db.read() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            return [
+                dict(zip(_RUNNING_COLUMNS, row)) for row in connection.exec_driver_sql(_RUNNING_SQL)
+            ]
 
     # -- writes of logged values -----------------------------------------------------
     def _write_params(self, connection: Connection, run_id: str, params: dict[str, str]) -> None:
