@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dsmagic.eda import _cache, _column_stats, _dataset, _relations
 from dsmagic.eda import _thresholds as T
 from dsmagic.eda._alerts import find_alerts
 from dsmagic.eda._dataset import sample_rows
+from dsmagic.eda._schedule import Jobs
 
 _STATS_VERSION = 1
 _PILOT_ROWS = (2_000, 8_000)
@@ -151,8 +152,31 @@ def build(
     _emit(on_section, report)
 
     bar = _progress_bar(width + 5, progress)
-    positions = _relations.relation_rows(used_rows)
+    try:
+        _run(report, frame, used, hashable, target, bar, on_section)
+        report["alerts"] = find_alerts(report)
+        report["pending"].remove("alerts")
+    finally:
+        bar.close()
+    report["elapsed"] = time.perf_counter() - started
+    return report
+
+
+def _run(report: dict[str, Any], frame, used, hashable, target: str | None, bar,
+         on_section) -> None:  # fmt: skip
+    """Columns, the dataset's totals and the relations, as jobs on a few threads.
+
+    numpy releases the GIL while sorting and reducing, so columns run side by side.
+    The correlations of numeric pairs start as soon as every column that can turn out
+    numeric is done (ahead of the columns still queued), so they overlap with the rest
+    instead of waiting for the last column; the categorical pairs and the target need
+    every column."""
+    names = list(used.columns)
+    positions = _relations.relation_rows(len(used))
     encoded: dict[str, dict[str, Any]] = {}
+    done: dict[str, dict[str, Any]] = {}
+    parts: dict[str, Any] = {}
+    numeric_open = {name for name in names if _column_stats.can_be_numeric(used[name].dtype)}
 
     def column(name: str) -> dict[str, Any]:
         stats = column_stats(used[name], name)
@@ -160,32 +184,49 @@ def build(
         encoded[name] = _relations.encode(hashable[name], stats, positions)
         return stats
 
-    try:
-        last_emit = time.perf_counter()
-        names = list(used.columns)
-        # numpy releases the GIL while sorting and reducing: columns run side by side
-        done: dict[str, dict[str, Any]] = {}
-        with ThreadPoolExecutor(max_workers=_workers(used)) as pool:
-            order = _costly_first(used, names)
-            for name, stats in zip(order, pool.map(column, order)):
-                done[name] = stats
-                report["columns"] = {n: done[n] for n in names if n in done}
+    def in_order() -> dict[str, dict[str, Any]]:
+        return {n: done[n] for n in names if n in done}
+
+    last_emit = time.perf_counter()
+    with Jobs(_workers(used)) as jobs:
+        for name in _costly_first(used, names):
+            jobs.add(("column", name), functools.partial(column, name))
+        if not names:
+            _add_after_columns(jobs, report, frame, used, hashable, target, encoded)
+        for (what, name), result in jobs.finished():
+            if what == "relation":
+                parts[name] = result
                 bar.update()
-                if on_section is not None and time.perf_counter() - last_emit > 1.0:
-                    _emit(on_section, report)
-                    last_emit = time.perf_counter()
-        _finish_dataset(report, frame, used, hashable)
-        report["pending"].remove("columns")
-        _emit(on_section, report)
-        report["relations"] = _relations.compute(hashable, report["columns"], target, bar.update,
-                                                 encoded)  # fmt: skip
-        report["pending"].remove("relations")
-        report["alerts"] = find_alerts(report)
-        report["pending"].remove("alerts")
-    finally:
-        bar.close()
-    report["elapsed"] = time.perf_counter() - started
-    return report
+                continue
+            if what == "dataset":
+                report["pending"].remove("columns")
+                _emit(on_section, report)
+                continue
+            done[name] = result
+            report["columns"] = in_order()
+            bar.update()
+            if name in numeric_open:
+                numeric_open.discard(name)
+                if not numeric_open:
+                    _add_relations(jobs, _relations.numeric_jobs(report["columns"], encoded))
+            if len(done) == len(names):
+                _add_after_columns(jobs, report, frame, used, hashable, target, encoded)
+            elif on_section is not None and time.perf_counter() - last_emit > 1.0:
+                _emit(on_section, report)
+                last_emit = time.perf_counter()
+    report["relations"] = _relations.assemble(len(hashable), report["columns"], parts)
+    report["pending"].remove("relations")
+
+
+def _add_relations(jobs: Jobs, relation_jobs: dict[str, Callable[[], Any]]) -> None:
+    for part, job in relation_jobs.items():
+        jobs.add(("relation", part), job, priority=0)  # ahead of the queued columns
+
+
+def _add_after_columns(jobs: Jobs, report, frame, used, hashable, target, encoded) -> None:
+    jobs.add(("dataset", None), lambda: _finish_dataset(report, frame, used, hashable),
+             priority=0)  # fmt: skip
+    _add_relations(jobs, _relations.other_jobs(hashable, report["columns"], target, encoded))
 
 
 def _finish_dataset(report: dict[str, Any], frame, used, hashable) -> None:
@@ -222,10 +263,16 @@ def _progress_bar(steps: int, enabled: bool):
 
 
 def _costly_first(frame, names: list[str]) -> list[str]:
-    """Columns that need a sort (floats) first, then text, then the rest, so no thread
-    is left with a long column at the end while the other waits."""
+    """Columns that can be numeric first (so the numeric pairs can start early), floats
+    (which need a sort) before the rest of them; then text before the cheap rest, so no
+    thread is left with a long column at the end while the other waits."""
     cost = {"f": 0, "O": 1, "i": 2, "u": 2}
-    return sorted(names, key=lambda name: cost.get(frame[name].dtype.kind, 1))
+
+    def rank(name: str) -> tuple[bool, int]:
+        dtype = frame[name].dtype
+        return not _column_stats.can_be_numeric(dtype), cost.get(dtype.kind, 1)
+
+    return sorted(names, key=rank)
 
 
 def _workers(frame) -> int:

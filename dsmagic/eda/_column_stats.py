@@ -72,6 +72,19 @@ def compute(series, name: str) -> dict[str, Any]:
     return stats
 
 
+def can_be_numeric(dtype) -> bool:
+    """Whether :func:`compute` may find a column of ``dtype`` numeric (False only where
+    the dtype alone rules it out: object columns holding numbers turn out numeric)."""
+    import pandas as pd
+    from pandas.api import types
+
+    if types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return False
+    if types.is_datetime64_any_dtype(dtype) or types.is_complex_dtype(dtype):
+        return False
+    return not (types.is_string_dtype(dtype) and not types.is_object_dtype(dtype))
+
+
 # -- numbers -----------------------------------------------------------------------
 
 

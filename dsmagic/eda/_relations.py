@@ -312,15 +312,79 @@ def _pick(columns: dict[str, dict[str, Any]], kinds: set[str], exclude: str | No
     return names
 
 
-def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=None,
-            encoded: dict[str, dict[str, Any]] | None = None):  # fmt: skip
-    """The relations section: matrices, their caps, and the target associations.
+def numeric_jobs(columns: dict[str, dict[str, Any]], encoded: dict[str, dict[str, Any]]):
+    """The jobs that need only the numeric columns: ``{part: callable}``.
 
-    ``encoded``: each column's :func:`encode` on the rows of :func:`relation_rows`,
-    when the caller made them already."""
+    ``columns`` must hold every column that can be numeric (in frame order); the others
+    may still be missing, so the caller can start these while they are computed."""
     import numpy as np
 
-    tick = tick or (lambda: None)
+    numeric = _pick(columns, NUMERIC_KINDS, None)[: T.MAX_PAIRWISE_COLUMNS]
+    if len(numeric) < 2:
+        return {}
+    return {
+        "pearson": lambda: pairwise_pearson(
+            np.column_stack([encoded[name]["values"] for name in numeric])),
+        "spearman": lambda: _spearman_matrix([encoded[name]["ranker"] for name in numeric]),
+    }  # fmt: skip
+
+
+def other_jobs(frame, columns: dict[str, dict[str, Any]], target: str | None,
+               encoded: dict[str, dict[str, Any]]):  # fmt: skip
+    """The jobs that need the categorical columns (and the target): ``{part: callable}``,
+    once every column is known."""
+    import numpy as np
+
+    numeric_all = _pick(columns, NUMERIC_KINDS, None)
+    numeric = numeric_all[: T.MAX_PAIRWISE_COLUMNS]
+    categorical = _pick(columns, CATEGORICAL_KINDS, None, T.MAX_CRAMER_LEVELS)
+    categorical = categorical[: T.MAX_PAIRWISE_COLUMNS]
+    codes = {name: encoded[name]["codes"] for name in categorical}
+    spreads = _Spreads(numeric_all, encoded)
+    jobs = {}
+    if len(categorical) >= 2:
+
+        def cramers():
+            k = len(categorical)
+            matrix = np.eye(k)
+            for i in range(k):
+                for j in range(i + 1, k):
+                    v = cramers_v(*codes[categorical[i]], *codes[categorical[j]])
+                    matrix[i, j] = matrix[j, i] = v
+            return matrix
+
+        jobs["cramers_v"] = cramers
+    if categorical and numeric:
+        jobs["eta"] = lambda: np.array(
+            [eta_row(*codes[c], [spreads.get()[n] for n in numeric]) for c in categorical]
+        )
+    if target is not None:
+        positions = relation_rows(len(frame))
+        series = frame[target] if positions is None else frame[target].iloc[positions]
+        jobs["target"] = lambda: _target(series, columns, target, encoded, spreads)
+    return jobs  # fmt: skip
+
+
+class _Spreads:
+    """Each numeric column's :class:`Spread`, made once by the first job asking."""
+
+    def __init__(self, names: list[str], encoded: dict[str, dict[str, Any]]) -> None:
+        import threading
+
+        self._names, self._encoded = names, encoded
+        self._lock = threading.Lock()
+        self._spreads: dict[str, Spread] | None = None
+
+    def get(self) -> dict[str, Spread]:
+        with self._lock:
+            if self._spreads is None:
+                self._spreads = {n: Spread(self._encoded[n]["values"]) for n in self._names}
+            return self._spreads
+
+
+def assemble(rows: int, columns: dict[str, dict[str, Any]], parts: dict[str, Any]):
+    """The relations section from the results of :func:`numeric_jobs` and
+    :func:`other_jobs` (``rows``: the frame's), with its caps stated."""
     numeric_all = _pick(columns, NUMERIC_KINDS, None)
     categorical_all = _pick(columns, CATEGORICAL_KINDS, None, T.MAX_CRAMER_LEVELS)
     numeric = numeric_all[: T.MAX_PAIRWISE_COLUMNS]
@@ -344,61 +408,49 @@ def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=
             + ", ".join(high_levels[:10])
         )
     result: dict[str, Any] = {"numeric": numeric, "categorical": categorical, "notes": notes}
-    positions = relation_rows(len(frame))
-    result["rows"] = len(frame)
+    positions = relation_rows(rows)
+    result["rows"] = rows
     if positions is not None:
         notes.append(
             f"relations are computed on a random sample of {len(positions):,} of "
-            f"{len(frame):,} rows (cap: {T.RELATIONS_MAX_ROWS:,}); per-column statistics "
+            f"{rows:,} rows (cap: {T.RELATIONS_MAX_ROWS:,}); per-column statistics "
             "use every row"
         )
         result["rows"] = len(positions)
-    if encoded is None:
-        encoded = {name: encode(frame[name], columns[name], positions)
-                   for name in numeric_all + categorical_all}  # fmt: skip
-    values = {name: encoded[name]["values"] for name in numeric}
-
-    def numeric_pairs() -> None:
-        if len(numeric) < 2:
-            return
-        matrix = np.column_stack([values[name] for name in numeric])
-        result["pearson"] = pairwise_pearson(matrix)
-        tick()
-        result["spearman"] = _spearman_matrix([encoded[name]["ranker"] for name in numeric])
-        tick()
-
-    def categorical_pairs() -> None:
-        codes = {name: encoded[name]["codes"] for name in categorical}
-        if len(categorical) >= 2:
-            k = len(categorical)
-            matrix = np.eye(k)
-            for i in range(k):
-                for j in range(i + 1, k):
-                    v = cramers_v(*codes[categorical[i]], *codes[categorical[j]])
-                    matrix[i, j] = matrix[j, i] = v
-            result["cramers_v"] = matrix
-            tick()
-        spreads = {n: Spread(encoded[n]["values"]) for n in numeric_all}
-        if categorical and numeric:
-            row = [spreads[n] for n in numeric]
-            result["eta"] = np.array([eta_row(*codes[c], row) for c in categorical])
-            tick()
-        if target is not None:
-            series = frame[target] if positions is None else frame[target].iloc[positions]
-            result["target"] = _target(series, columns, target, encoded, spreads)
-            tick()
-
-    if len(frame) < 50_000:
-        numeric_pairs()
-        categorical_pairs()
-    else:  # numpy releases the GIL in both: they run side by side
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            jobs = [pool.submit(numeric_pairs), pool.submit(categorical_pairs)]
-            for job in jobs:
-                job.result()
+    for part in ("pearson", "spearman", "cramers_v", "eta", "target"):
+        if part in parts:
+            result[part] = parts[part]
     return result
+
+
+def compute(frame, columns: dict[str, dict[str, Any]], target: str | None, tick=None,
+            encoded: dict[str, dict[str, Any]] | None = None):  # fmt: skip
+    """The relations section: matrices, their caps, and the target associations.
+
+    ``encoded``: each column's :func:`encode` on the rows of :func:`relation_rows`,
+    when the caller made them already."""
+    tick = tick or (lambda: None)
+    if encoded is None:
+        positions = relation_rows(len(frame))
+        wanted = _pick(columns, NUMERIC_KINDS, None) + _pick(
+            columns, CATEGORICAL_KINDS, None, T.MAX_CRAMER_LEVELS)  # fmt: skip
+        encoded = {name: encode(frame[name], columns[name], positions) for name in wanted}
+    jobs = {**numeric_jobs(columns, encoded), **other_jobs(frame, columns, target, encoded)}
+    parts = {}
+    if len(frame) < 50_000:
+        for part, job in jobs.items():
+            parts[part] = job()
+            tick()
+    else:  # numpy releases the GIL in these: they run side by side
+        from dsmagic.eda._schedule import Jobs
+
+        with Jobs(2) as pool:
+            for part, job in jobs.items():
+                pool.add(part, job)
+            for part, value in pool.finished():
+                parts[part] = value
+                tick()
+    return assemble(len(frame), columns, parts)
 
 
 def _spearman_matrix(rankers):
@@ -451,7 +503,7 @@ def _target(
     columns: dict[str, dict[str, Any]],
     target: str,
     encoded: dict[str, dict[str, Any]],
-    spreads: dict[str, Spread],
+    spreads: _Spreads,
 ) -> dict[str, Any]:
     stats = columns[target]
     task = target_task(stats)
@@ -467,8 +519,9 @@ def _target(
             section["minority_share"] = float(counts.iloc[-1] / total)
             section["majority_share"] = float(counts.iloc[0] / total)
         target_codes = category_codes(series)
-        features = [n for n in spreads if n != target]
-        etas = dict(zip(features, eta_row(*target_codes, [spreads[n] for n in features])))
+        numbers = spreads.get()
+        features = [n for n in numbers if n != target]
+        etas = dict(zip(features, eta_row(*target_codes, [numbers[n] for n in features])))
     else:
         target_values = numeric_values(series)
         target_ranker = Ranker(target_values, stats.get("distinct"))
