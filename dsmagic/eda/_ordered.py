@@ -95,6 +95,10 @@ def _count(native):
     n = len(native)
     if n < _MIN_COUNTED:
         return None
+    if native.dtype.kind == "f":
+        head = native[:_MIN_COUNTED]
+        if not np.array_equal(head, np.floor(head)):
+            return None  # a fractional value: a continuous column, settled at once
     low, high = native.min(), native.max()
     if native.dtype.kind == "f":
         if not (abs(low) < 2**53 and abs(high) < 2**53):

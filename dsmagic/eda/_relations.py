@@ -135,8 +135,7 @@ class Ranker:
         if distinct is not None and distinct > len(values) // 4:
             # mostly distinct values (known from the column's statistics): one sort
             # costs less than hashing them first
-            rows = np.flatnonzero(self.present)
-            self.order = rows[np.argsort(values[rows])]
+            self._sort()
             return
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) <= self._COUNTING_MAX:
@@ -147,9 +146,19 @@ class Ranker:
             self.codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
             self.levels = len(uniques)
         else:
-            self.codes = None
-            rows = np.flatnonzero(self.present)
-            self.order = rows[np.argsort(values[rows])]  # tie order does not matter
+            self._sort()
+
+    def _sort(self) -> None:
+        import numpy as np
+
+        rows = np.flatnonzero(self.present)
+        self.order = rows[np.argsort(self.values[rows])]  # tie order does not matter
+        ordered = self.values[self.order]
+        self.ties = bool((ordered[1:] == ordered[:-1]).any())
+        # each row's place in the order: without ties, a row's rank among chosen rows
+        # is how many chosen rows come up to its place
+        self.place = np.zeros(len(self.values), dtype=np.int64)
+        self.place[self.order] = np.arange(len(self.order))
 
     def ranks(self, keep=None):
         import numpy as np
@@ -165,6 +174,21 @@ class Ranker:
         rows = self.order if keep is None else self.order[keep[self.order]]
         result[rows] = _average_ranks(self.values[rows])
         return result
+
+    def ranks_at(self, keep, rows):
+        """``ranks(keep)[rows]`` for ``rows = flatnonzero(keep)``, ``keep`` within the
+        present values, without the full-length array."""
+        import numpy as np
+
+        if self.codes is not None:
+            codes = self.codes[rows]
+            counts = np.bincount(codes, minlength=self.levels)
+            average = np.cumsum(counts) - counts + (counts + 1) / 2.0
+            return average[codes]
+        if self.ties:
+            return self.ranks(keep)[rows]
+        upto = np.cumsum(keep[self.order])
+        return upto[self.place[rows]].astype("float64")
 
 
 def pearson(a, b) -> float:
@@ -472,8 +496,7 @@ def _spearman_matrix(rankers):
     def fill(first: list[int], second: list[int], keep) -> None:
         rows = np.flatnonzero(keep)
         both = first + second if first is not second else first
-        ranks = [rankers[j].ranks(keep) for j in both]
-        within = pairwise_pearson(np.column_stack([r[rows] for r in ranks]))
+        within = pairwise_pearson(np.column_stack([rankers[j].ranks_at(keep, rows) for j in both]))
         offset = len(first) if first is not second else 0
         for a, i in enumerate(first):
             for b, j in enumerate(second, start=offset):

@@ -172,15 +172,17 @@ def test_relations_equal_pandas_corr_and_scipy_cramers_v():
         "b": a * 2 + rng.normal(size=n),
         "c": np.round(rng.exponential(size=n), 1),  # many ties
         "d": pd.array(rng.integers(0, 20, n), dtype="Int64"),
+        "e": np.round(rng.normal(size=n) * 1000),  # mostly distinct, some ties
         "g": rng.choice(["x", "y", "z"], n),
         "h": rng.choice(["p", "q"], n),
     })  # fmt: skip
     frame.loc[rng.choice(n, 200, replace=False), "a"] = np.nan
+    frame.loc[rng.choice(n, 50, replace=False), "e"] = np.nan
     frame.loc[rng.choice(n, 150, replace=False), "c"] = np.nan
     frame.loc[5, "b"] = np.inf  # infinities count as missing in relations
     frame.loc[rng.choice(n, 100, replace=False), "g"] = None
     report = _report(frame)
-    numeric = frame[["a", "b", "c", "d"]].astype("float64").replace([np.inf, -np.inf], np.nan)
+    numeric = frame[["a", "b", "c", "d", "e"]].astype("float64").replace([np.inf, -np.inf], np.nan)
     for method in ("pearson", "spearman"):
         ours = report.correlation(method)
         theirs = numeric.corr(method=method)
