@@ -151,7 +151,7 @@ def build(
         report["notes"].append("the frame has no columns: there is nothing to profile")
     _emit(on_section, report)
 
-    bar = _progress_bar(width + 5, progress)
+    bar = _progress_bar(width + 1, progress)  # the relations add their steps
     try:
         _run(report, frame, used, hashable, target, bar, on_section)
         report["alerts"] = find_alerts(report)
@@ -187,16 +187,26 @@ def _run(report: dict[str, Any], frame, used, hashable, target: str | None, bar,
     def in_order() -> dict[str, dict[str, Any]]:
         return {n: done[n] for n in names if n in done}
 
+    def add_relations(relation_jobs: dict[str, Callable[[], Any]]) -> None:
+        bar.total += len(relation_jobs)
+        for part, job in relation_jobs.items():
+            jobs.add(("relation", part), job, priority=0)  # ahead of the queued columns
+
+    def add_after_columns() -> None:
+        jobs.add(("dataset", None), lambda: _finish_dataset(report, frame, used, hashable),
+                 priority=0)  # fmt: skip
+        add_relations(_relations.other_jobs(hashable, report["columns"], target, encoded))
+
     last_emit = time.perf_counter()
     with Jobs(_workers(used)) as jobs:
         for name in _costly_first(used, names):
             jobs.add(("column", name), functools.partial(column, name))
         if not names:
-            _add_after_columns(jobs, report, frame, used, hashable, target, encoded)
+            add_after_columns()
         for (what, name), result in jobs.finished():
+            bar.update()
             if what == "relation":
                 parts[name] = result
-                bar.update()
                 continue
             if what == "dataset":
                 report["pending"].remove("columns")
@@ -204,29 +214,17 @@ def _run(report: dict[str, Any], frame, used, hashable, target: str | None, bar,
                 continue
             done[name] = result
             report["columns"] = in_order()
-            bar.update()
             if name in numeric_open:
                 numeric_open.discard(name)
                 if not numeric_open:
-                    _add_relations(jobs, _relations.numeric_jobs(report["columns"], encoded))
+                    add_relations(_relations.numeric_jobs(report["columns"], encoded))
             if len(done) == len(names):
-                _add_after_columns(jobs, report, frame, used, hashable, target, encoded)
+                add_after_columns()
             elif on_section is not None and time.perf_counter() - last_emit > 1.0:
                 _emit(on_section, report)
                 last_emit = time.perf_counter()
     report["relations"] = _relations.assemble(len(hashable), report["columns"], parts)
     report["pending"].remove("relations")
-
-
-def _add_relations(jobs: Jobs, relation_jobs: dict[str, Callable[[], Any]]) -> None:
-    for part, job in relation_jobs.items():
-        jobs.add(("relation", part), job, priority=0)  # ahead of the queued columns
-
-
-def _add_after_columns(jobs: Jobs, report, frame, used, hashable, target, encoded) -> None:
-    jobs.add(("dataset", None), lambda: _finish_dataset(report, frame, used, hashable),
-             priority=0)  # fmt: skip
-    _add_relations(jobs, _relations.other_jobs(hashable, report["columns"], target, encoded))
 
 
 def _finish_dataset(report: dict[str, Any], frame, used, hashable) -> None:

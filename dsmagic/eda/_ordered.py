@@ -54,8 +54,8 @@ class Ordered:
         if len(x) == 0:
             return x, np.zeros(0, dtype=np.int64)
         change = x[1:] != x[:-1]
-        if change.all():  # every value distinct (a continuous column)
-            return x, np.ones(len(x), dtype=np.int64)
+        if change.all():  # every value distinct (a continuous column): counts of 1, as a
+            return x, np.broadcast_to(np.int64(1), x.shape)  # view, not a column-sized array
         starts = np.concatenate(([0], np.flatnonzero(change) + 1))
         return x[starts], np.diff(np.append(starts, len(x)))
 
@@ -153,8 +153,8 @@ def moments(ordered: Ordered) -> dict[str, Any]:
     d -= total(d) / count
     np.multiply(d, d, out=d2)
     m2 = total(d2)
-    m3 = total(d2 * d)
-    m4 = total(d2 * d2)
+    m3 = total(np.multiply(d2, d, out=d))  # in place: no new arrays of the column's size
+    m4 = total(np.multiply(d2, d2, out=d2))
     skew = kurt = nan
     if count >= 3 and m2 > 0:
         skew = (count * (count - 1) ** 0.5 / (count - 2)) * (m3 / m2**1.5)

@@ -8,6 +8,7 @@ averaged, so results equal ``df.corr(method="spearman")``.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -280,7 +281,10 @@ def eta_row(codes, levels: int, spreads: list[Spread]) -> list[float]:
     import numpy as np
 
     if len(codes) and codes.min() < 0:
-        return [correlation_ratio(codes, levels, spread.values) for spread in spreads]
+        # the rows of every pair lie within those with a category: select them once
+        keep = codes >= 0
+        kept = codes[keep]
+        return [correlation_ratio(kept, levels, spread.values[keep]) for spread in spreads]
     counts_all = np.bincount(codes, minlength=levels)
     row = []
     for spread in spreads:
@@ -379,9 +383,13 @@ def other_jobs(frame, columns: dict[str, dict[str, Any]], target: str | None,
 
         jobs["cramers_v"] = cramers
     if categorical and numeric:
-        jobs["eta"] = lambda: np.array(
-            [eta_row(*codes[c], [spreads.get()[n] for n in numeric]) for c in categorical]
-        )
+
+        def eta(name: str) -> list[float]:
+            return eta_row(*codes[name], [spreads.get()[n] for n in numeric])
+
+        # one job per categorical column: no thread is left with all of them at the end
+        for at, name in enumerate(categorical):
+            jobs[f"eta {at}"] = functools.partial(eta, name)
     if target is not None:
         positions = relation_rows(len(frame))
         series = frame[target] if positions is None else frame[target].iloc[positions]
@@ -409,6 +417,8 @@ class _Spreads:
 def assemble(rows: int, columns: dict[str, dict[str, Any]], parts: dict[str, Any]):
     """The relations section from the results of :func:`numeric_jobs` and
     :func:`other_jobs` (``rows``: the frame's), with its caps stated."""
+    import numpy as np
+
     numeric_all = _pick(columns, NUMERIC_KINDS, None)
     categorical_all = _pick(columns, CATEGORICAL_KINDS, None, T.MAX_CRAMER_LEVELS)
     numeric = numeric_all[: T.MAX_PAIRWISE_COLUMNS]
@@ -441,6 +451,8 @@ def assemble(rows: int, columns: dict[str, dict[str, Any]], parts: dict[str, Any
             "use every row"
         )
         result["rows"] = len(positions)
+    if categorical and numeric and "eta 0" in parts:
+        parts = {**parts, "eta": np.array([parts[f"eta {at}"] for at in range(len(categorical))])}
     for part in ("pearson", "spearman", "cramers_v", "eta", "target"):
         if part in parts:
             result[part] = parts[part]
