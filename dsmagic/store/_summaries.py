@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -31,10 +31,9 @@ _SELECT = {
     "metrics": 'SELECT run_id, "key", "value" FROM latest_metrics WHERE run_id IN ({marks})',
 }
 _UPDATE = "UPDATE runs SET summary = {mark} WHERE id = {mark}"
-# PostgreSQL runs writers side by side: lock the runs first, so the values read next
-# include everything committed by a writer that locked them before (the triggers lock the
-# run too), and the summary written last is never older than the tables.
-_LOCK_PG = "SELECT id FROM runs WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
+# The lock the triggers' UPDATE takes too; it leaves foreign-key checks of new child rows
+# (trial runs of a parent) unblocked.
+_LOCK_PG = "SELECT id FROM runs WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -135,18 +134,27 @@ def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
     return found
 
 
-def refresh(connection: Connection, run_ids: Sequence[str]) -> None:
-    """Rewrite the summaries of these runs from their tables, in the caller's transaction."""
-    ids = sorted(set(run_ids))
-    if not ids:
+def lock(connection: Connection, run_ids: Iterable[str]) -> None:
+    """Before writing values of these runs: on PostgreSQL, where writers run side by side,
+    lock their rows, in id order. The summaries written at the end then read everything
+    committed by writers that held the rows before (the triggers lock them too), so they
+    are never older than the tables; and writers touching the same runs queue in one order
+    instead of deadlocking. SQLite writers already queue at BEGIN IMMEDIATE."""
+    if connection.dialect.name != "postgresql":
         return
-    mark = _marker(connection)
-    if connection.dialect.name == "postgresql":
-        for start in range(0, len(ids), _CHUNK):
-            chunk = tuple(ids[start : start + _CHUNK])
-            connection.exec_driver_sql(_LOCK_PG.format(marks=", ".join([mark] * len(chunk))), chunk)
-    values = load(connection, ids)
-    write(connection, {run_id: values[run_id] for run_id in ids})
+    ids = sorted(set(run_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = tuple(ids[start : start + _CHUNK])
+        connection.exec_driver_sql(_LOCK_PG.format(marks=", ".join(["%s"] * len(chunk))), chunk)
+
+
+def refresh(connection: Connection, run_ids: Iterable[str]) -> None:
+    """Rewrite the summaries of these runs from their tables, in the caller's transaction,
+    which has called :func:`lock` for them before writing."""
+    ids = sorted(set(run_ids))
+    if ids:
+        values = load(connection, ids)
+        write(connection, {run_id: values[run_id] for run_id in ids})
 
 
 def write(connection: Connection, values: dict[str, Values]) -> None:

@@ -251,16 +251,17 @@ class TrackingStore:
     ) -> None:
         """Write a batch of buffered values in one transaction."""
 
+        valued = {*(params or {}), *(tags or {}), *(point[0] for point in metrics)}
+
         def work(connection: Connection) -> None:
+            _summaries.lock(connection, [*valued, *(heartbeats or {})])
             for run_id, values in (params or {}).items():
                 self._write_params(connection, run_id, values)
             for run_id, values in (tags or {}).items():
                 self._write_tags(connection, run_id, values)
             if metrics:
                 self._write_metrics(connection, metrics)
-            _summaries.refresh(
-                connection, [*(params or {}), *(tags or {}), *{point[0] for point in metrics}]
-            )
+            _summaries.refresh(connection, valued)
             if cells:
                 connection.execute(cells_t.insert(), list(cells))
             for run_id, beat in (heartbeats or {}).items():
