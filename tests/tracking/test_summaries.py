@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import pandas as pd
 from sqlalchemy import select, update
@@ -105,3 +106,35 @@ def test_a_stale_metric_point_keeps_the_latest_value(dsmagic_home):
     client.log_metrics(run.id, {"acc": 0.1}, step=2)  # older step: not the latest
     assert client.search_runs()["metrics.acc"].tolist() == [0.9]
     assert _summaries(client)[run.id] is not None
+
+
+def test_writers_side_by_side_leave_the_summary_equal_to_the_tables(dsmagic_home):
+    client = TrackingClient()
+    runs = [client.create_run(f"shared-{i}").id for i in range(2)]
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for step in range(15):
+                # Both runs in one batch, in a different order per worker.
+                order = runs if worker % 2 else runs[::-1]
+                client.store.write_batch(
+                    metrics=[(run_id, f"m{worker}", step, float(step), 1.0) for run_id in order],
+                    params={run_id: {f"p{worker}-{step}": str(step)} for run_id in order},
+                )
+        except BaseException as exc:  # reported on the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    stored = _summaries(client)
+    assert all(stored[run_id] is not None for run_id in runs)
+    from_summaries = client.search_runs(order_by="attributes.run_name")
+    _forget_summaries(client)
+    from_tables = client.search_runs(order_by="attributes.run_name")
+    pd.testing.assert_frame_equal(from_summaries, from_tables)
+    assert len(from_tables.columns) == 8 + 4 + 4 * 15  # attributes, metrics, params
