@@ -152,8 +152,11 @@ class Ranker:
     def _sort(self) -> None:
         import numpy as np
 
-        rows = np.flatnonzero(self.present)
-        self.order = rows[np.argsort(self.values[rows])]  # tie order does not matter
+        if self.present.all():  # no missing value: no rows to pick first
+            self.order = np.argsort(self.values)  # tie order does not matter
+        else:
+            rows = np.flatnonzero(self.present)
+            self.order = rows[np.argsort(self.values[rows])]
         ordered = self.values[self.order]
         self.ties = bool((ordered[1:] == ordered[:-1]).any())
         # each row's place in the order: without ties, a row's rank among chosen rows
