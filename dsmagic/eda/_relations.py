@@ -353,10 +353,11 @@ def numeric_jobs(columns: dict[str, dict[str, Any]], encoded: dict[str, dict[str
     numeric = _pick(columns, NUMERIC_KINDS, None)[: T.MAX_PAIRWISE_COLUMNS]
     if len(numeric) < 2:
         return {}
+    # the longest job first, so the threads end together
     return {
+        "spearman": lambda: _spearman_matrix([encoded[name]["ranker"] for name in numeric]),
         "pearson": lambda: pairwise_pearson(
             np.column_stack([encoded[name]["values"] for name in numeric])),
-        "spearman": lambda: _spearman_matrix([encoded[name]["ranker"] for name in numeric]),
     }  # fmt: skip
 
 
@@ -373,6 +374,10 @@ def other_jobs(frame, columns: dict[str, dict[str, Any]], target: str | None,
     codes = {name: encoded[name]["codes"] for name in categorical}
     spreads = _Spreads(numeric_all, encoded)
     jobs = {}
+    if target is not None:  # the longest job first, so the threads end together
+        positions = relation_rows(len(frame))
+        series = frame[target] if positions is None else frame[target].iloc[positions]
+        jobs["target"] = lambda: _target(series, columns, target, encoded, spreads)
     if len(categorical) >= 2:
 
         def cramers():
@@ -393,11 +398,7 @@ def other_jobs(frame, columns: dict[str, dict[str, Any]], target: str | None,
         # one job per categorical column: no thread is left with all of them at the end
         for at, name in enumerate(categorical):
             jobs[f"eta {at}"] = functools.partial(eta, name)
-    if target is not None:
-        positions = relation_rows(len(frame))
-        series = frame[target] if positions is None else frame[target].iloc[positions]
-        jobs["target"] = lambda: _target(series, columns, target, encoded, spreads)
-    return jobs  # fmt: skip
+    return jobs
 
 
 class _Spreads:
