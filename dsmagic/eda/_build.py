@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -178,24 +179,38 @@ def _run(report: dict[str, Any], frame, used, hashable, target: str | None, bar,
     parts: dict[str, Any] = {}
     numeric_open = {name for name in names if _column_stats.can_be_numeric(used[name].dtype)}
 
+    lock = threading.Lock()
+    steps = [bar.total]
+
     def column(name: str) -> dict[str, Any]:
         stats = column_stats(used[name], name)
         # what the relations need of this column, while its thread is at it
         encoded[name] = _relations.encode(hashable[name], stats, positions)
+        # the work this column completes is queued from its own thread: a thread that
+        # is free does not wait for the main thread (and the GIL) to hand it over
+        with lock:
+            done[name] = stats
+            if name in numeric_open:
+                numeric_open.discard(name)
+                if not numeric_open:
+                    add_relations(_relations.numeric_jobs(in_order(), encoded))
+            if len(done) == len(names):
+                add_after_columns()
         return stats
 
     def in_order() -> dict[str, dict[str, Any]]:
         return {n: done[n] for n in names if n in done}
 
     def add_relations(relation_jobs: dict[str, Callable[[], Any]]) -> None:
-        bar.total += len(relation_jobs)
+        steps[0] += len(relation_jobs)  # the bar itself is only touched by the main thread
         for part, job in relation_jobs.items():
             jobs.add(("relation", part), job, priority=0)  # ahead of the queued columns
 
     def add_after_columns() -> None:
-        jobs.add(("dataset", None), lambda: _finish_dataset(report, frame, used, hashable),
+        every = in_order()
+        jobs.add(("dataset", None), lambda: _finish_dataset(report, every, frame, used, hashable),
                  priority=0)  # fmt: skip
-        add_relations(_relations.other_jobs(hashable, report["columns"], target, encoded))
+        add_relations(_relations.other_jobs(hashable, every, target, encoded))
 
     last_emit = time.perf_counter()
     with Jobs(_workers(used)) as jobs:
@@ -204,32 +219,27 @@ def _run(report: dict[str, Any], frame, used, hashable, target: str | None, bar,
         if not names:
             add_after_columns()
         for (what, name), result in jobs.finished():
+            bar.total = steps[0]
             bar.update()
             if what == "relation":
                 parts[name] = result
-                continue
-            if what == "dataset":
+            elif what == "dataset":
+                report["columns"] = in_order()
                 report["pending"].remove("columns")
                 _emit(on_section, report)
-                continue
-            done[name] = result
-            report["columns"] = in_order()
-            if name in numeric_open:
-                numeric_open.discard(name)
-                if not numeric_open:
-                    add_relations(_relations.numeric_jobs(report["columns"], encoded))
-            if len(done) == len(names):
-                add_after_columns()
-            elif on_section is not None and time.perf_counter() - last_emit > 1.0:
-                _emit(on_section, report)
-                last_emit = time.perf_counter()
+            else:
+                report["columns"] = in_order()
+                if on_section is not None and time.perf_counter() - last_emit > 1.0:
+                    _emit(on_section, report)
+                    last_emit = time.perf_counter()
+    report["columns"] = in_order()
     report["relations"] = _relations.assemble(len(hashable), report["columns"], parts)
     report["pending"].remove("relations")
 
 
-def _finish_dataset(report: dict[str, Any], frame, used, hashable) -> None:
+def _finish_dataset(report: dict[str, Any], columns: dict[str, dict[str, Any]], frame, used,
+                    hashable) -> None:  # fmt: skip
     """Duplicates, memory and missing patterns, re-using the column statistics."""
-    columns = report["columns"]
     dataset = report["dataset"]
     distinct = {name: stats["distinct"] if stats["missing"] == 0 else 0
                 for name, stats in columns.items()}  # fmt: skip

@@ -32,9 +32,10 @@ class Jobs:
         self._open = 0
 
     def add(self, key: Any, job: Callable[[], Any], priority: int = 1) -> None:
+        """Queue ``job``; jobs may add jobs (before they return, so none is missed)."""
         with self._lock:
             heapq.heappush(self._queued, (priority, next(self._order), key, job))
-        self._open += 1
+            self._open += 1
         self._pool.submit(self._run_next)
 
     def _run_next(self) -> None:
@@ -50,7 +51,8 @@ class Jobs:
         added meanwhile; a job's exception is raised here."""
         while self._open:
             key, result, exc = self._finished.get()
-            self._open -= 1
+            with self._lock:
+                self._open -= 1
             if exc is not None:
                 raise exc
             yield key, result
