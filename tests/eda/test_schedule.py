@@ -32,3 +32,16 @@ def test_jobs_added_while_iterating_are_waited_for_and_errors_are_raised():
             if key == "two":
                 jobs.add("broken", lambda: 1 / 0)
     assert results == {"one": 1, "two": 2}
+
+
+def test_a_job_can_queue_follow_up_jobs_that_are_waited_for():
+    with Jobs(2) as jobs:
+
+        def parent():
+            for n in range(3):
+                jobs.add(("child", n), lambda n=n: n * n)
+            return "parent"
+
+        jobs.add("parent", parent)
+        results = dict(jobs.finished())
+    assert results == {"parent": "parent", ("child", 0): 0, ("child", 1): 1, ("child", 2): 4}
