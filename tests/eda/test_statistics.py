@@ -241,3 +241,22 @@ def test_relations_of_big_frames_use_a_stated_sample_and_equal_pandas_on_it():
     for method in ("pearson", "spearman"):
         ours, theirs = report.correlation(method), rows.corr(method=method)
         np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-9, atol=1e-9)
+
+
+def test_a_column_already_in_order_has_the_statistics_of_the_same_values_shuffled():
+    rng = np.random.default_rng(21)
+    ordered = np.sort(np.round(rng.normal(size=5000) * 10, 1))  # ties, negatives, zeros
+    shuffled = rng.permutation(ordered)
+    ids = np.arange(3000, dtype="int64")
+    report = _report(pd.DataFrame({"ordered": np.sort(shuffled[:3000]), "shuffled": shuffled[:3000],
+                                   "ids": ids, "ids_shuffled": rng.permutation(ids)}))  # fmt: skip
+    for left, right, values in (
+        ("ordered", "shuffled", shuffled[:3000]),
+        ("ids", "ids_shuffled", ids),
+    ):
+        a, b = report.columns[left], report.columns[right]
+        for key in ("distinct", "top", "histogram", "min", "max", "zeros", "outliers",
+                    "p5", "p25", "p50", "p75", "p95"):  # fmt: skip
+            assert a[key] == b[key], key
+        assert a["mean"] == pytest.approx(float(pd.Series(values).mean()), **TOL)
+        assert a["std"] == pytest.approx(float(pd.Series(values).std()), **TOL)
