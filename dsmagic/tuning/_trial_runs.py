@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from dsmagic.store import _summaries
 from dsmagic.store._tracking_store import (
     latest_t,
     metrics_t,
@@ -65,8 +66,11 @@ class TrialRuns:
             "process_started": self.started,
             "notebook_path": None,
         }
-        param_rows = _param_rows(run_id, clean_params(params))
+        cleaned = clean_params(params)
+        param_rows = _param_rows(run_id, cleaned)
         tag_rows = _tag_rows(run_id, tags)
+        # A new run holds exactly these values: its search summary needs no read back.
+        summary = _summaries.flat(cleaned, {r["key"]: r["value"] for r in tag_rows}, {})
 
         def work(connection) -> None:
             connection.execute(runs_t.insert(), row)
@@ -74,6 +78,7 @@ class TrialRuns:
                 connection.execute(params_t.insert(), param_rows)
             if tag_rows:
                 connection.execute(tags_t.insert(), tag_rows)
+            _summaries.write(connection, {run_id: summary})
 
         self.store.db.run_with_retry(work)
         with self._lock:
@@ -145,6 +150,7 @@ class TrialRuns:
         tag_rows = _tag_rows(run_id, tags or {})
 
         def work(connection) -> None:
+            _summaries.lock(connection, [run_id])
             if param_rows:
                 connection.execute(params_t.insert(), param_rows)
             if tag_rows:
@@ -157,6 +163,7 @@ class TrialRuns:
                 .where(runs_t.c.id == run_id)
                 .values(status=status, end_time=now, heartbeat=now)
             )
+            _summaries.refresh(connection, [run_id])
 
         self.store.db.run_with_retry(work)
 

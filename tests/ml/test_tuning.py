@@ -330,3 +330,25 @@ def test_a_long_trial_on_another_host_reads_as_running_not_crashed(dsmagic_home,
 
     dm.tune(slow, {"x": (0.0, 1.0)}, n_trials=1, experiment="slow", plots=False)
     assert seen["status"] == "running"
+
+
+def test_trial_runs_carry_search_summaries_that_match_their_values(dsmagic_home):
+    from sqlalchemy import select
+
+    from dsmagic.store import get_database
+    from dsmagic.store._tracking_store import runs_t
+
+    result = dm.tune(quadratic, SPACE, n_trials=4, seed=1, sampler="random", plots=False)
+    with get_database(os.environ["DSMAGIC_URI"]).engine.connect() as connection:
+        missing = connection.execute(
+            select(runs_t.c.name).where(
+                runs_t.c.parent_id == result.parent_run_id, runs_t.c.summary.is_(None)
+            )
+        ).all()
+    assert missing == []  # searches read them from one packed row, not the tables
+    children = dm.search_runs(f"attributes.parent_id = '{result.parent_run_id}'")
+    assert len(children) == 4
+    for row in children.to_dict("records"):
+        run = dm.get_run(row["run_id"])
+        assert row["metrics.value"] == pytest.approx(run.metrics["value"])
+        assert {k: row[f"params.{k}"] for k in SPACE} == run.params
