@@ -285,7 +285,12 @@ def _search_query(filter, order_by, experiment, max_results) -> Select:
 
 
 def _hashable(value):
-    return tuple(value) if isinstance(value, list) else value
+    # The query cache needs hashable arguments; a set of experiment names is accepted too.
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value))
+    return value
 
 
 @functools.lru_cache(maxsize=256)

@@ -89,6 +89,9 @@ def test_order_by_metric_param_and_attribute(runs):
 
 def test_experiment_and_max_results(runs):
     assert names(dm.search_runs(experiment="other")) == {"svm-1"}
+    everything = names(dm.search_runs())
+    assert names(dm.search_runs(experiment=["churn", "other"])) == everything
+    assert names(dm.search_runs(experiment={"other", "churn"})) == everything
     assert len(dm.search_runs(max_results=2)) == 2
 
 
