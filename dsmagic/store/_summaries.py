@@ -8,8 +8,8 @@ round-trips exactly, NaN and infinities included). Runs of one experiment mostly
 their names, so a search parses each distinct name list once and the values of all runs
 in one go, straight into columns. The summary is rewritten in the transaction that wrote
 the values. Triggers (migration 0006) set it to NULL whenever any writer changes params,
-tags or latest_metrics, so a writer that does not refresh it (trial runs, raw SQL) leaves
-NULL, never a stale summary; a NULL summary is read from the tables.
+tags or latest_metrics, so a writer that does not refresh it (raw SQL, an older dsmagic)
+leaves NULL, never a stale summary; a NULL summary is read from the tables.
 """
 
 from __future__ import annotations
