@@ -1,0 +1,1 @@
+"""Promises of docs/reliability.md, each checked with real processes on both backends."""
