@@ -22,6 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests._kernels import unix_socket_config
+
 ROOT = Path(__file__).parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)")
@@ -105,13 +107,15 @@ def execute(path: Path, folder: Path, monkeypatch) -> Executed:
     monkeypatch.setenv("DSMAGIC_URI", f"sqlite:///{folder / '.dsmagic' / 'dsmagic.db'}")
     monkeypatch.setenv("MPLBACKEND", "agg")
     notebook = notebook_of(path)
-    NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(folder)}},
-    ).execute()
+    with unix_socket_config() as config:
+        NotebookClient(
+            notebook,
+            timeout=300,
+            kernel_name="python3",
+            allow_errors=True,
+            config=config,
+            resources={"metadata": {"path": str(folder)}},
+        ).execute()
     texts = []
     for cell in notebook.cells:
         where = f"{path.relative_to(ROOT)}:{cell.metadata['docs']['line']}"
