@@ -169,3 +169,47 @@ with dm.start_run({name!r}, experiment="live"):
     finally:
         child.kill()
         child.wait(10)
+
+
+def test_ticked_runs_open_a_comparison_with_curves_and_best_steps(page, lab):
+    experiment = f"compare-{uuid.uuid4().hex[:8]}"
+    log_runs(
+        lab,
+        f"""
+import dsmagic as dm
+for name, lr, depth in [("slow", 0.01, 4), ("fast", 0.1, 4)]:
+    with dm.start_run(name, experiment={experiment!r}):
+        dm.log_params({{"lr": lr, "depth": depth}})
+        for step in range(20):
+            dm.log_metric("loss", 1 / (1 + step * lr * 10) + (0.05 if step == 19 else 0), step=step)
+            dm.log_metric("acc", 0.5 + step * lr, step=step)
+""",
+    )
+    open_sidebar(page, lab)
+    page.locator(f"{SIDEBAR} .dsm-experiment").select_option(experiment)
+    expect(page.locator(f"{SIDEBAR} .dsm-run-row")).to_have_count(2)
+    compare = page.locator(f"{SIDEBAR} .dsm-compare-button")
+    expect(compare).to_be_disabled()
+    for box in page.locator(f"{SIDEBAR} .dsm-pick-box").all():
+        box.check()
+    expect(compare).to_have_text("Compare 2")
+    compare.click()
+
+    view = page.locator(".dsm-compare")
+    expect(view.locator(".dsm-compare-title")).to_have_text("Comparing 2 runs")
+    params = view.locator(".dsm-compare-params tbody tr")
+    expect(params.filter(has_text="lr")).to_be_visible()
+    expect(params.filter(has_text="depth")).to_be_hidden()  # the same in both: hidden
+    view.locator(".dsm-only-differing input").uncheck()
+    expect(params.filter(has_text="depth")).to_be_visible()
+    loss = view.locator(".dsm-compare-metrics tbody tr", has_text="loss")
+    # Lower is better for a loss: the fast run's latest loss is the best.
+    expect(loss.locator(".dsm-leader")).to_have_count(1)
+    charts = view.locator("figure.dsm-chart")
+    expect(charts).to_have_count(2)
+    loss_chart = charts.filter(has_text="loss")
+    assert loss_chart.locator("polyline").count() == 2
+    assert loss_chart.locator("circle.dsm-best").count() == 2
+    caption = loss_chart.locator("figcaption").inner_text()
+    assert "best (lowest)" in caption and "at step 18" in caption  # step 19 went back up
+    shoot(page, "lab-compare.png")

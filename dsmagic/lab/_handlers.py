@@ -135,6 +135,25 @@ class RunsHandler(_StoreHandler):
         await self._answer(work)
 
 
+class CompareHandler(_StoreHandler):
+    """``GET ?run=ID&run=ID…``: params side by side, latest metrics, curves, best steps."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        ids = [i.strip() for i in self.get_arguments("run") if i.strip()]
+
+        def work() -> dict[str, Any]:
+            from dsmagic.lab._compare import MAX_RUNS, comparison_json
+
+            if not 1 <= len(ids) <= MAX_RUNS:
+                raise DsmagicError(f"compare takes 1 to {MAX_RUNS} runs, got {len(ids)}")
+            if self._no_store_yet():
+                raise DsmagicError("there is no store yet, so no runs to compare")
+            return comparison_json(self._client().compare_runs(ids))
+
+        await self._answer(work)
+
+
 def register(server_app: Any) -> None:
     web_app = server_app.web_app
     base = web_app.settings["base_url"]
@@ -144,6 +163,7 @@ def register(server_app: Any) -> None:
             (url_path_join(base, API, "status"), StatusHandler),
             (url_path_join(base, API, "experiments"), ExperimentsHandler),
             (url_path_join(base, API, "runs"), RunsHandler),
+            (url_path_join(base, API, "compare"), CompareHandler),
         ],
     )
     server_app.log.info("dsmagic: sidebar endpoints at %s", url_path_join(base, API))

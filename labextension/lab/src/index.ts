@@ -4,9 +4,10 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Clipboard } from '@jupyterlab/apputils';
+import { Clipboard, MainAreaWidget } from '@jupyterlab/apputils';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import { CompareView } from './compare';
 import { RunsSidebar } from './sidebar';
 
 const ICON = new LabIcon({
@@ -42,6 +43,14 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       }
     });
     app.contextMenu.addItem({ command: COPY_SNIPPET, selector: '.dsm-run-row', rank: 1 });
+    panel.onCompare = runIds => {
+      const view = new MainAreaWidget({ content: new CompareView(runIds) });
+      view.id = `dsmagic-compare-${Date.now()}`;
+      view.title.label = `Compare ${runIds.length} runs`;
+      view.title.icon = ICON;
+      app.shell.add(view, 'main');
+      app.shell.activateById(view.id);
+    };
   }
 };
 

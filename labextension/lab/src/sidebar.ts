@@ -18,7 +18,7 @@ const TYPING_PAUSE_MS = 250;
 const PAGE = 100;
 const MAX_PAGE = 500;
 const MAX_METRIC_COLUMNS = 4;
-const NAME_AND_AGE_PX = 170; // what the run name and its age need before any metric
+const NAME_AND_AGE_PX = 195; // what the run name and its age need before any metric
 const METRIC_PX = 60;
 
 interface Column {
@@ -46,6 +46,9 @@ function quotedKey(key: string): string {
 }
 
 export class RunsSidebar extends Widget {
+  /** Called with the selected run ids when the user asks to compare them. */
+  onCompare: (runIds: string[]) => void = () => undefined;
+
   constructor() {
     super();
     this.id = 'dsmagic-sidebar';
@@ -72,8 +75,11 @@ export class RunsSidebar extends Widget {
     this._more.type = 'button';
     this._more.textContent = 'Show more';
     this._more.hidden = true;
+    this._compare.type = 'button';
+    this._compare.addEventListener('click', () => this.onCompare([...this._selected]));
+    this._updateCompare();
     const footer = element('div', 'dsm-footer');
-    footer.append(this._count, this._more);
+    footer.append(this._count, this._compare, this._more);
     this.node.append(header, controls, wrap, footer);
 
     this._filter.addEventListener('input', () => this._typed());
@@ -188,6 +194,27 @@ export class RunsSidebar extends Widget {
   private _columns(): Column[] {
     const columns: Column[] = [
       {
+        label: '',
+        order: '',
+        cell: run => {
+          const cell = element('td', 'dsm-pick');
+          const box = element('input', 'dsm-pick-box');
+          box.type = 'checkbox';
+          box.checked = this._selected.has(run.id);
+          box.setAttribute('aria-label', `Select ${run.name} to compare`);
+          box.addEventListener('change', () => {
+            if (box.checked) {
+              this._selected.add(run.id);
+            } else {
+              this._selected.delete(run.id);
+            }
+            this._updateCompare();
+          });
+          cell.append(box);
+          return cell;
+        }
+      },
+      {
         label: 'Run',
         order: 'attributes.run_name',
         cell: run => {
@@ -232,6 +259,10 @@ export class RunsSidebar extends Widget {
     const headRow = element('tr', '');
     for (const column of columns) {
       const th = element('th', column.numeric ? 'dsm-numeric' : '');
+      if (!column.order) {
+        headRow.append(th); // the selection column does not sort
+        continue;
+      }
       const button = element('button', 'dsm-sort', column.label);
       button.type = 'button';
       button.title = `Sort by ${column.label}`;
@@ -262,6 +293,15 @@ export class RunsSidebar extends Widget {
     this._more.hidden = !page.more || this._limit >= MAX_PAGE;
   }
 
+  private _updateCompare(): void {
+    const count = this._selected.size;
+    this._compare.textContent = count ? `Compare ${count}` : 'Compare';
+    this._compare.disabled = count < 2 || count > 12;
+    this._compare.title = count < 2
+      ? 'Tick two or more runs to compare them'
+      : count > 12 ? 'Compare at most 12 runs at once' : `Compare the ${count} ticked runs`;
+  }
+
   private _sortBy(column: Column): void {
     const [field, direction] = this._order.split(' ');
     const descending = column.order === field ? direction !== 'DESC' : column.numeric === true;
@@ -286,4 +326,6 @@ export class RunsSidebar extends Widget {
   private _empty = element('div', 'dsm-empty');
   private _count = element('span', 'dsm-count');
   private _more = element('button', 'dsm-more');
+  private _compare = element('button', 'dsm-compare-button');
+  private _selected = new Set<string>();
 }
