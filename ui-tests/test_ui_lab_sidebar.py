@@ -213,3 +213,23 @@ for name, lr, depth in [("slow", 0.01, 4), ("fast", 0.1, 4)]:
     caption = loss_chart.locator("figcaption").inner_text()
     assert "best (lowest)" in caption and "at step 18" in caption  # step 19 went back up
     shoot(page, "lab-compare.png")
+
+
+def test_a_store_that_cannot_be_opened_shows_its_error_in_the_sidebar(browser, tmp_path):
+    from conftest import LabServer
+
+    root = tmp_path / "broken"
+    (root / ".dsmagic").mkdir(parents=True)
+    (root / ".dsmagic" / "dsmagic.db").write_bytes(b"not a database at all " * 200)
+    server = LabServer(root)
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        page = context.new_page()
+        open_sidebar(page, server)
+        error = page.locator(f"{SIDEBAR} .dsm-error")
+        expect(error).to_contain_text("is not a dsmagic store")
+        assert "Traceback" not in error.inner_text()
+        expect(page.locator(f"{SIDEBAR} .dsm-run-row")).to_have_count(0)
+    finally:
+        context.close()
+        server.stop()
