@@ -59,6 +59,26 @@ def check_storable(frame: pd.DataFrame) -> None:
     for level in range(frame.index.nlevels):
         values = frame.index.get_level_values(level)
         _check_values(pd.Series(values, copy=False), _level_text(frame.index, level))
+    _check_freq("the index", "index", frame.index)
+    _check_freq("the column labels", "columns", frame.columns)
+
+
+def _check_freq(what: str, attribute: str, index: pd.Index) -> None:
+    freq = getattr(index, "freq", None)
+    if freq is None or isinstance(index, pd.PeriodIndex):
+        return
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        same = to_offset(freq.freqstr) == freq
+    except ValueError:
+        same = False
+    if not same:
+        raise DsmagicError(
+            f"{what} has the freq {freq!r}, which cannot be written down by its name "
+            f"{freq.freqstr!r} (holidays or other settings would be lost): drop it first "
+            f"with df.{attribute}.freq = None"
+        )
 
 
 def _level_text(index: pd.Index, level: int) -> str:
@@ -268,8 +288,6 @@ def recipe_of(schema: Any) -> dict[str, Any]:
 def restore(table: Any) -> pd.DataFrame:
     """The frame of a table read from one of our files, as it was tracked."""
     recipe = recipe_of(table.schema)
-    if recipe.get("format") != FORMAT:
-        return _restore_format_1(table.to_pandas(), recipe)
     frame = table.to_pandas()
     for position, spec in enumerate(recipe["columns"]):
         column = frame.iloc[:, position]
@@ -315,6 +333,13 @@ def _restore_values(values: Any, arrow: Any, spec: dict[str, Any]) -> Any:
     if spec.get("codes"):
         codes = np.asarray(values, dtype=np.int64)
         return pd.Series(pd.Categorical.from_codes(codes, dtype=target), index=values.index)
+    if isinstance(target, pd.CategoricalDtype) and isinstance(values.dtype, pd.CategoricalDtype):
+        # Unordered dtypes compare equal in any order: set the categories exactly.
+        loaded = values.cat.categories
+        same = loaded.equals(target.categories) and loaded.dtype == target.categories.dtype
+        if same and values.dtype == target:
+            return values
+        return values.cat.set_categories(target.categories, ordered=target.ordered)
     if values.dtype == target:
         return values
     return values.astype(target)
@@ -387,7 +412,7 @@ def _index_fields(table: Any, levels: int) -> list[Any]:
     return fields + [None] * (levels - len(fields))
 
 
-def _restore_format_1(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
+def restore_format_1(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
     """Files written before the recipe (object markers and RangeIndex labels only)."""
     if plan.get("columns_range") is not None:
         frame.columns = pd.RangeIndex(*plan["columns_range"])

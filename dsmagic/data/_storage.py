@@ -60,7 +60,7 @@ def write_version(frame: pd.DataFrame, fingerprint: str) -> tuple[str, int]:
 
         pq.write_table(table, temporary)
         del table
-        _check_identical(frame, fingerprint, read_file(temporary))
+        _check_identical(frame, fingerprint, _read_back(temporary))
         os.replace(temporary, target)
     finally:
         if temporary.exists():
@@ -115,6 +115,20 @@ def _current_format(path: Path) -> bool:
         return _exact.recipe_of(pq.read_schema(path)).get("format") == _exact.FORMAT
     except Exception:  # unreadable: write it again
         return False
+
+
+def _read_back(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _exact.restore(pq.read_table(path))
+    except Exception as exc:  # what pyarrow wrote but cannot read is what we cannot keep
+        raise DsmagicError(
+            f"Parquet would not give this DataFrame back ({_first_line(exc)}); nothing was "
+            "stored: convert the columns of unusual types first (e.g. .astype(...))"
+        ) from None
 
 
 def _check_identical(original: pd.DataFrame, fingerprint: str, loaded: pd.DataFrame) -> None:
@@ -184,7 +198,11 @@ def read_file(path: Path) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _exact.restore(pq.read_table(path))
+            recipe = _exact.recipe_of(pq.read_schema(path))
+            if recipe.get("format") == _exact.FORMAT:
+                return _exact.restore(pq.read_table(path))
+            # a file of an earlier dsmagic: read as it was written
+            return _exact.restore_format_1(pd.read_parquet(path, engine="pyarrow"), recipe)
     except (OSError, ValueError, TypeError) as exc:
         raise DsmagicError(
             f"the stored file {path.name} cannot be read ({str(exc).splitlines()[0][:200]}): "

@@ -116,6 +116,15 @@ CASES: list[Case] = [
     Case(
         "datetime-index-business-freq", _with_index(lambda: pd.bdate_range("2024-01-05", periods=3))
     ),
+    Case(
+        "datetime-index-custom-business-freq",
+        _with_index(
+            lambda: pd.date_range(
+                "2024-01-01", periods=2, freq=pd.offsets.CustomBusinessDay(holidays=["2024-01-02"])
+            )
+        ),
+        refused=r"freq <CustomBusinessDay>, which cannot be written down",
+    ),
     Case("datetime-index-nat", _with_index(lambda: pd.DatetimeIndex(["2024-01-01", None]))),
     Case("timedelta-index-freq", _with_index(lambda: pd.timedelta_range(0, periods=2, freq="s"))),
     Case("period", _x(pd.period_range("2024-01", periods=2, freq="M"))),

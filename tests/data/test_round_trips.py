@@ -157,3 +157,30 @@ def test_files_stay_plain_parquet_for_other_tools(dsmagic_home):
     other = pd.read_parquet(path)  # no dsmagic needed to read the values
     assert other["n"].tolist() == [1, 2] and other["s"].tolist() == ["a", "b"]
     assert other["c"].astype(str).tolist() == ["x", "y"]
+
+
+def _write_like_an_earlier_dsmagic(frame: pd.DataFrame, path: Path, plan: dict) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame)
+    metadata = {**(table.schema.metadata or {}), b"dsmagic": json.dumps(plan).encode()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def test_files_of_an_earlier_dsmagic_are_read_and_rewritten_when_tracked(dsmagic_home):
+    from dsmagic.data import _storage
+
+    old = pd.DataFrame({"o": pd.Series(["x", None], dtype=object), "n": [1.5, 2.5]})
+    plan = {"object_columns": {"0": "none"}, "columns_range": None, "index_object": False}
+    path = dsmagic_home / "artifacts" / "data" / "old.parquet"
+    _write_like_an_earlier_dsmagic(old, path, plan)
+    pd.testing.assert_frame_equal(_storage.read_file(path), old, check_exact=True)
+    # an earlier file of lossy content (int categories) is written again, exactly, on tracking
+    lossy = pd.DataFrame({"c": pd.Categorical([1, 2], categories=[2, 1, 3])})
+    target = _storage.version_path(dm.fingerprint(lossy))
+    _write_like_an_earlier_dsmagic(lossy, target, {"object_columns": {}})
+    version = dm.track_data(lossy, "rewritten")
+    pd.testing.assert_frame_equal(dm.load_data(version.ref), lossy, check_exact=True)
