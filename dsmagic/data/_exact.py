@@ -151,7 +151,7 @@ def _missing_markers(series: pd.Series) -> set[str]:
     # Decimal('NaN') is a value, kept by the decimal text form, not a missing marker.
     markers = {type(v).__name__ for v in missing if not isinstance(v, decimal.Decimal)}
     unknown = markers - set(_MISSING)
-    if unknown:  # e.g. Decimal('NaN') or np.datetime64('NaT'): keep as values if possible
+    if unknown:  # e.g. np.datetime64('NaT'): one more marker, never restored
         markers -= unknown
         markers.add("/".join(sorted(unknown)))
     return markers
@@ -233,10 +233,12 @@ def _dtype_spec(dtype: Any) -> dict[str, Any]:
 def _index_spec(index: pd.Index) -> dict[str, Any]:
     if isinstance(index, pd.RangeIndex):
         return {"range": [index.start, index.stop, index.step]}
-    levels = [
-        _column_spec(pd.Series(index.get_level_values(level), copy=False))[0]
-        for level in range(index.nlevels)
-    ]
+    levels = []
+    for level in range(index.nlevels):
+        spec = _column_spec(pd.Series(index.get_level_values(level), copy=False))[0]
+        # An index is stored by pyarrow as it is (no decimal text, no codes): the
+        # read-back refuses what that would change.
+        levels.append({k: v for k, v in spec.items() if k not in ("text", "codes")})
     freq = getattr(index, "freq", None)
     spec: dict[str, Any] = {"levels": levels}
     if freq is not None and not isinstance(index, pd.PeriodIndex):

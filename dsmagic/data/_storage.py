@@ -9,6 +9,7 @@ file with an identical one. What Parquet does not keep is written beside the dat
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import warnings
@@ -56,9 +57,7 @@ def write_version(frame: pd.DataFrame, fingerprint: str) -> tuple[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = _tempfiles.temporary_path(target)
     try:
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, temporary)
+        _write(table, temporary)
         del table
         _check_identical(frame, fingerprint, _read_back(temporary))
         os.replace(temporary, target)
@@ -66,6 +65,38 @@ def write_version(frame: pd.DataFrame, fingerprint: str) -> tuple[str, int]:
         if temporary.exists():
             temporary.unlink()
     return relative, target.stat().st_size
+
+
+def _write(table: Any, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.write_table(table, path)
+    except pa.ArrowException as exc:
+        raise DsmagicError(
+            f"{_unwritable(table)} cannot be written to Parquet ({_first_line(exc)}): convert "
+            "it first, e.g. with .astype(...); nothing was stored"
+        ) from None
+    except OSError as exc:
+        raise DsmagicError(f"cannot write {path.parent}: {exc.strerror or exc}") from None
+
+
+def _unwritable(table: Any) -> str:
+    """The first column (or index) of ``table`` that Parquet cannot hold, in words."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pandas_meta = json.loads((table.schema.metadata or {}).get(b"pandas", b"{}"))
+    index = {name for name in pandas_meta.get("index_columns", []) if isinstance(name, str)}
+    for position, field in enumerate(table.schema):
+        try:
+            pq.write_table(table.select([position]).slice(0, 1), io.BytesIO())
+        except pa.ArrowException:
+            return "the index" if field.name in index else f"column {field.name!r}"
+    return "this DataFrame"
 
 
 def _to_arrow(frame: pd.DataFrame) -> Any:

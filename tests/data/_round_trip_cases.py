@@ -75,6 +75,7 @@ CASES: list[Case] = [
     Case("object-text-none", _x(["a", None], object)),
     Case("object-text-nan", _x(["a", np.nan], object)),
     Case("object-text-pd-na", _x(["a", pd.NA], object)),
+    Case("object-text-nat", _x(["a", pd.NaT], object)),
     Case("object-text-nul-and-emoji", _x(["a\x00b", "😀", ""], object)),
     Case("object-text-none-and-nan", _x(["a", None, np.nan], object), refused="several ways"),
     Case("object-lone-surrogate", _x(["a\ud800"], object), refused="column 'x' cannot be stored"),
@@ -152,6 +153,16 @@ CASES: list[Case] = [
     Case(
         "index-categorical-int",
         _with_index(lambda: pd.CategoricalIndex([1, 2], [2, 1, 3], name="k")),
+    ),
+    Case(
+        "index-categorical-periods",
+        _with_index(lambda: pd.CategoricalIndex(pd.period_range("2024-01", periods=2), name="k")),
+        refused="the index cannot be written to Parquet",
+    ),
+    Case(
+        "index-decimal-mixed-scales",
+        _with_index(lambda: pd.Index([D("2"), D("2.5")], dtype=object)),
+        refused=r"the index \(\[Decimal\('2'\), Decimal\('2.5'\)\]\) would come back",
     ),
     Case(
         "index-mixed-objects",
