@@ -235,10 +235,10 @@ def _index_spec(index: pd.Index) -> dict[str, Any]:
         return {"range": [index.start, index.stop, index.step]}
     levels = []
     for level in range(index.nlevels):
-        spec = _column_spec(pd.Series(index.get_level_values(level), copy=False))[0]
+        level_spec = _column_spec(pd.Series(index.get_level_values(level), copy=False))[0]
         # An index is stored by pyarrow as it is (no decimal text, no codes): the
         # read-back refuses what that would change.
-        levels.append({k: v for k, v in spec.items() if k not in ("text", "codes")})
+        levels.append({k: v for k, v in level_spec.items() if k not in ("text", "codes")})
     freq = getattr(index, "freq", None)
     spec: dict[str, Any] = {"levels": levels}
     if freq is not None and not isinstance(index, pd.PeriodIndex):
