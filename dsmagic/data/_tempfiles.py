@@ -76,6 +76,8 @@ def sweep(folder: Path) -> list[Path]:
 def _writer_gone(pid: int, modified: float) -> bool:
     if pid == os.getpid():
         return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+        return time.time() - modified > STALE_SECONDS
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
