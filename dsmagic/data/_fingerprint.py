@@ -180,6 +180,10 @@ def _update_objects(h: Any, values: np.ndarray) -> None:
 
 def _update_values(h: Any, values: Any) -> None:
     """Hash one column (or index level) given as a pandas array."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "python":
+        # NumPy-backed strings would otherwise hash like an object column of the same text.
+        h.update(b"python-storage:" + str(dtype).encode())
     if isinstance(values, _NUMPY_BACKED):
         values = np.asarray(values)
     dtype = values.dtype
@@ -221,6 +225,9 @@ def _column_digest(values: Any) -> bytes:
 def _update_index(h: Any, index: pd.Index) -> None:
     h.update(type(index).__name__.encode())
     _update_tokens(h, list(index.names))
+    freq = getattr(index, "freq", None)
+    if freq is not None and not isinstance(index, pd.PeriodIndex):  # a period's is its dtype
+        h.update(b"freq:" + _token(freq))
     if isinstance(index, pd.RangeIndex):
         h.update(struct.pack("<qqq", index.start, index.stop, index.step))
     elif isinstance(index, pd.MultiIndex):
@@ -243,6 +250,8 @@ def fingerprint(frame: Any) -> str:
     h = xxhash.xxh3_128(_FORMAT)
     rows, width = frame.shape
     h.update(struct.pack("<qq", rows, width))
+    if not frame.flags.allows_duplicate_labels:
+        h.update(b"flags:no-duplicate-labels")
     _update_index(h, frame.columns)
     _update_index(h, frame.index)
     blocked = _block_digests(frame)

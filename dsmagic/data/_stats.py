@@ -50,7 +50,7 @@ def _column(series: pd.Series, name: str) -> dict[str, Any]:
     try:
         counts = series.value_counts(dropna=True)
         dict.fromkeys(counts.index)
-    except TypeError:  # unhashable cells
+    except (TypeError, NotImplementedError):  # unhashable cells, Arrow lists and structs
         counts = series.dropna().map(repr).value_counts()
     info["distinct"] = len(counts)
     info["top"] = [

@@ -22,10 +22,13 @@ __all__ = [
     "track_data",
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_HEX = re.compile(r"^[0-9a-f]{4,32}$")
-_NUMBER = re.compile(r"^v?(\d+)$")
+# \Z, not $: "$" also matches before a final newline, and "name\n" is not a name.
+_NAME = re.compile(r"\A[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
+_HEX = re.compile(r"\A[0-9a-f]{4,32}\Z")
+_NUMBER = re.compile(r"\Av?([0-9]+)\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_NAME = 250
+MAX_VERSION = 2**31 - 1  # the store's version column is a 32-bit integer
 
 
 @dataclass
@@ -71,6 +74,12 @@ class DatasetVersion:
 def validate_name(name: Any) -> str:
     if not isinstance(name, str) or not name:
         raise DsmagicError(f"dataset name must be a non-empty string, got {name!r}")
+    control = _CONTROL.search(name)
+    if control:
+        raise DsmagicError(
+            f"dataset name {name!r} holds the control character {control.group()!r}: names are "
+            "letters, digits, '_', '-' and '.', e.g. customers_clean"
+        )
     if len(name) > MAX_NAME:
         raise DsmagicError(f"dataset name is {len(name)} characters; the limit is {MAX_NAME}")
     if not _NAME.match(name) or name in (".", ".."):
@@ -111,6 +120,12 @@ def resolve_version(ref: Any) -> DatasetVersion:
         raise DsmagicError(
             f"a dataset reference is a string like 'customers@2', got {type(ref).__name__}"
         )
+    control = _CONTROL.search(ref)
+    if control:
+        raise DsmagicError(
+            f"dataset reference {ref!r} holds the control character {control.group()!r}: "
+            "write it like 'customers@2'"
+        )
     text = ref.strip()
     name, at, spec = text.partition("@")
     if not at:
@@ -129,13 +144,16 @@ def resolve_version(ref: Any) -> DatasetVersion:
         return _with_parents(row)
     number = _NUMBER.match(spec)
     if number:
-        row = _store.version_by_number(name, int(number.group(1)))
+        digits = number.group(1).lstrip("0") or "0"
+        # A number the store cannot hold is no version (and no driver error either).
+        fits = len(digits) <= 10 and int(digits) <= MAX_VERSION
+        row = _store.version_by_number(name, int(digits)) if fits else None
         if row is None:
             numbers = _store.dataset_version_numbers(name)
             if not numbers:
                 raise NotFoundError(_unknown_dataset(name))
             raise NotFoundError(
-                f"{name} has no version {number.group(1)}: it has versions "
+                f"{name} has no version {_shorten(digits)}: it has versions "
                 f"{numbers[0]} to {numbers[-1]} (or use {name}@latest)"
             )
         return _with_parents(row)
@@ -145,6 +163,10 @@ def resolve_version(ref: Any) -> DatasetVersion:
         f"cannot read version {spec!r} of {name}: use a number ({name}@2), 'latest' or a "
         "fingerprint prefix of at least 4 hex characters"
     )
+
+
+def _shorten(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} digits)"
 
 
 def _by_prefix(prefix: str, name: str | None) -> DatasetVersion:
@@ -238,14 +260,9 @@ def track_data(
         from dsmagic.data._stats import compute_stats
 
         _storage.check_storable(frame)  # stored content passed this check already
-        path, size = _storage.write_version(frame, digest)
-        values.update(
-            rows=len(frame),
-            columns=frame.shape[1],
-            stats=json.dumps(compute_stats(frame), allow_nan=False, default=str),
-            path=path,
-            size=size,
-        )
+        stats = json.dumps(compute_stats(frame), allow_nan=False, default=str)
+        path, size = _storage.write_version(frame, digest)  # refuses before the row exists
+        values.update(rows=len(frame), columns=frame.shape[1], stats=stats, path=path, size=size)
     version_id, created = _store.record_version(name, values, parents)
     row = _store.versions_by_ids([version_id])[version_id]
     version = _with_parents(row, created)
