@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
+
+from dsmagic.magics._parsing import parse_arguments
 
 
 @magics_class
@@ -21,7 +23,7 @@ class CanvasMagics(Magics):
         The file is the source of truth: every edit is saved to it. The widget is also
         stored in the variable ``_canvas`` (``_canvas.pipeline`` is the Pipeline).
         """
-        args = parse_argstring(self.canvas, line)
+        args = parse_arguments(self.canvas, line)
         from dsmagic.widget import Canvas
 
         widget = Canvas(args.file, template=args.template, height=args.height)

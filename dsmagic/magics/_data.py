@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
-from dsmagic.magics._parsing import lookup_variable
+from dsmagic.magics._parsing import lookup_variable, parse_arguments
 
 _PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
@@ -64,7 +64,7 @@ class DataMagics(Magics):
 
         Example: %track_data df --name customers
         """
-        args = parse_argstring(self.track_data, line)
+        args = parse_arguments(self.track_data, line)
         frame = _lookup(self.shell, args.frame)
         from dsmagic.data import track_data
 
@@ -101,7 +101,7 @@ class DataMagics(Magics):
 
         Example: %drift customers@1 customers@2 --columns age,income
         """
-        args = parse_argstring(self.drift, line)
+        args = parse_arguments(self.drift, line)
         from dsmagic.data import drift
 
         columns = (
@@ -125,7 +125,7 @@ class DataMagics(Magics):
 
         Example: %datasets customers
         """
-        args = parse_argstring(self.datasets, line)
+        args = parse_arguments(self.datasets, line)
         from dsmagic.data import list_datasets, list_versions
 
         return list_versions(args.name) if args.name else list_datasets()
@@ -138,7 +138,7 @@ class DataMagics(Magics):
 
         Example: %lineage customers_clean@latest
         """
-        args = parse_argstring(self.lineage, line)
+        args = parse_arguments(self.lineage, line)
         from dsmagic.data import lineage
 
         return lineage(args.reference)

@@ -107,3 +107,13 @@ def test_cell_source_is_escaped_in_displays(ipython):
     html = version._repr_html_() + dm.lineage("head@1")._repr_html_()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "head@1 (new)" in repr(version) and "made from raw@1" in repr(version)
+
+
+def test_names_follow_shell_quoting_and_comments(ipython):
+    ipython.user_ns["df"] = pd.DataFrame({"bill": [39.1, 39.5, 40.3], "sex": ["m", "f", "f"]})
+    first = run(ipython, "%track_data df --name 'penguins'  # as loaded").result
+    assert first.name == "penguins" and first.version == 1
+    second = run(ipython, '%track_data df --name "penguins_raw"').result
+    assert second.name == "penguins_raw"
+    report = run(ipython, "%drift 'penguins@1' penguins@1").result
+    assert not report.drifted

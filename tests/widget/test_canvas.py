@@ -253,7 +253,7 @@ def test_example_notebook_runs(tmp_path, monkeypatch):
     assert "application/vnd.jupyter.widget-view+json" in json.dumps(notebook.cells[1].outputs)
     assert "strategy 'median' -> 'mean'" in outputs
     assert "done" in outputs and "accuracy" in outputs
-    assert (tmp_path / "churn.dspipe.json").is_file()
+    assert (tmp_path / "pipeline_canvas" / "churn.dspipe.json").is_file()
 
 
 def test_loading_the_extension_does_not_load_the_widget(tmp_path):
