@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import queue
 import re
 import shutil
@@ -26,6 +25,7 @@ from typing import Any
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
+from dsmagic.pipeline._files import inside
 
 STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "cancelled", "skipped")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -205,7 +205,7 @@ def submit(
     for block in program.blocks:
         params = state.steps[block.step_id]["params"]
         if block.spec.type in ("read_csv", "read_parquet"):
-            path = (data_dir / params["path"]).resolve()
+            path = inside(data_dir, params["path"], "data file")
             data_sources[params["path"]] = path
             fingerprints[block.step_id] = _cache.file_fingerprint(path)
         elif block.spec.type == "dataframe":
@@ -231,7 +231,7 @@ def submit(
         run=run, program=program, pipeline_id=state.id, version_id=version.id,
         parents=parents, fingerprints=fingerprints, data_sources=data_sources, frames=frames,
         run_root=tracking.artifact_root / "pipeline-runs" / run.id,
-        cache_dir=_cache.cache_root() / state.id if cache else None,
+        cache_dir=_cache.cache_dir(state.id) if cache else None,
         timeout=float(timeout), tracking=tracking, experiment=experiment,
         params=program.params, database=_database(),
     )  # fmt: skip
@@ -346,7 +346,7 @@ def _prepare_folders(job: _Job) -> tuple[Path, Path]:
     output.mkdir(parents=True, exist_ok=True)
     data.mkdir(parents=True, exist_ok=True)
     for relative, source in job.data_sources.items():
-        target = data / relative
+        target = inside(data, relative, "data file")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             target.symlink_to(source)
@@ -420,20 +420,21 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                     cached = job.cache_dir / f"{hashes[step_id]}.pkl"
             current[0] = step_id
             try:
-                if cached is not None and cached.is_file():
+                digest = _cache.verified_digest(cached) if cached is not None else None
+                if cached is not None and digest is not None:
                     run._set_step(step_id, "running")
-                    execute(nbformat.v4.new_code_cell(_cache.load_code(cached)), index)
+                    execute(nbformat.v4.new_code_cell(_cache.load_code(cached, digest)), index)
                     run._set_step(step_id, "cached")
                     continue
                 if step_id:
                     run._set_step(step_id, "running")
                 execute(cell, index)
                 if cached is not None:
-                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                     partial = cached.with_suffix(f".{run.id}.part")
                     execute(nbformat.v4.new_code_cell(
                         _cache.save_code(block.outputs, partial)), index)  # fmt: skip
-                    os.replace(partial, cached)
+                    _cache.seal(partial, cached)
                 if step_id:
                     run._set_step(step_id, "done")
             except CellTimeoutError:
