@@ -27,7 +27,8 @@ from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
 from dsmagic.pipeline._files import inside
 
-STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "cancelled", "skipped")
+# A cancelled run (and the step it interrupted) is "killed": the word tracked runs use.
+STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "killed", "skipped")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_LOG = 200_000
 
@@ -56,7 +57,7 @@ class StepStatus:
 @dataclass
 class PipelineRun:
     """A queued, running or finished run. ``status``: queued, running, done, failed or
-    cancelled; ``steps[id].status`` adds cached and skipped."""
+    killed (cancelled, as in ``%runs``); ``steps[id].status`` adds cached and skipped."""
 
     id: str
     pipeline: str
@@ -137,7 +138,7 @@ class PipelineRun:
         now = time.time()
         if status == "running":
             step.started = now
-        elif status in ("done", "failed", "cached", "cancelled"):
+        elif status in ("done", "failed", "cached", "killed"):
             step.started = step.started or now
             step.finished = now
         for key, value in extra.items():
@@ -186,6 +187,11 @@ def submit(
 
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise DsmagicError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not pipeline._state.steps:
+        raise DsmagicError(
+            f"pipeline {pipeline.name!r} has no steps, so there is nothing to run: add steps "
+            "(p.add_step(...)) or start from a template (Pipeline.from_template(...))"
+        )
     pipeline.check(check_files=True)
     program = build(pipeline, seed=seed)
     if program.custom_code and not allow_custom_code:
@@ -317,7 +323,7 @@ def _work() -> None:
 def _execute(job: _Job) -> None:
     run = job.run
     if run._cancel.is_set():
-        _finish(job, "cancelled", "cancelled before it started")
+        _finish(job, "killed", "cancelled before it started")
         return
     run.status = "running"
     run.started = time.time()
@@ -408,7 +414,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                     run._set_step(step_id, "skipped")
                 continue
             if run._cancel.is_set():
-                status, error = "cancelled", "cancelled"
+                status, error = "killed", "cancelled"
                 if step_id:
                     run._set_step(step_id, "skipped")
                 continue
@@ -443,7 +449,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                 status, error = "failed", f"the kernel died: {exc}"
             except CellExecutionError as exc:
                 if run._cancel.is_set():
-                    status, error = "cancelled", "cancelled"
+                    status, error = "killed", "cancelled"
                 elif time.monotonic() >= cell_deadline[0]:  # nbclient interrupted it on timeout
                     status, error = "failed", f"timed out after {job.timeout:g} s"
                 else:
@@ -455,7 +461,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
             finally:
                 current[0] = None
             if status != "done" and step_id:
-                run._set_step(step_id, "cancelled" if status == "cancelled" else "failed",
+                run._set_step(step_id, "killed" if status == "killed" else "failed",
                               error=error)  # fmt: skip
     run._client = None
     notebook_path = job.run_root / "pipeline.ipynb"
@@ -474,7 +480,7 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
     run.finished = time.time()
     for step in run.steps.values():
         if step.status == "queued":
-            step.status = "skipped" if status == "failed" else "cancelled"
+            step.status = "skipped"
     if run.run_id is not None:
         client = job.tracking
         try:
@@ -486,7 +492,7 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
             if run.notebook is not None:
                 client.log_artifact(run.run_id, run.notebook)
         finally:
-            ended = {"done": "finished", "cancelled": "killed"}.get(status, "failed")
+            ended = {"done": "finished", "killed": "killed"}.get(status, "failed")
             client.end_run(run.run_id, ended)
     steps = json.dumps({k: v.to_dict() for k, v in run.steps.items()})
     job.database.run_with_retry(

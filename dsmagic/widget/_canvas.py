@@ -138,6 +138,11 @@ class Canvas(anywidget.AnyWidget):
     def _open(self, path: Path, template: str | None) -> None:
         if not path.name.endswith(".json"):
             raise DsmagicError(f"pipeline files end with .dspipe.json, got {str(path)!r}")
+        if template is not None and path.exists():
+            raise DsmagicError(
+                f"{str(path)!r} already exists, so template={template!r} would not be used: "
+                f"open it with Canvas({str(path)!r}), or pick a new file for the template"
+            )
         self._file = path
         self.path = str(path)
         if not path.exists():

@@ -183,3 +183,21 @@ def test_the_hostile_script_runs_and_only_reads_its_text(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / "PWNED").exists()
     assert 0.5 < json.loads((out / "metrics.json").read_text())["accuracy"] <= 1.0
+
+
+def test_a_data_link_that_leads_out_of_the_data_folder_is_refused(sqlite_home, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a,b\n1,2\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "table.csv").symlink_to(secret)  # what a cloned repository can ship
+    p = Pipeline("links")
+    p.add_step("read_csv", "csv", path="table.csv")
+    p.data_dir = data
+    [issue] = p.errors()
+    assert issue.code == "outside-data" and "leads outside" in issue.message
+    with pytest.raises(DsmagicError, match="leads outside"):
+        p.run()
+    with pytest.raises(DsmagicError, match="leads outside"):
+        p.export(tmp_path / "out", include_data=True)
+    assert not (tmp_path / "out" / "data" / "table.csv").exists()
