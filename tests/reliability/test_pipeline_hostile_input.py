@@ -20,7 +20,7 @@ from tests.pipeline._hostile import HOSTILE
 
 REPO = Path(__file__).resolve().parents[2]
 # One line of everything that breaks naive code generation.
-NAME = "it's \"q\" ''' \"\"\" \\ \\n {x} %s ünïcødé 名前 🙂 #"
+NAME = 'it\'s "q" \'\'\' """ \\ \\n {x} %s ünïcødé 名前 🙂 #'
 
 
 def doc(**changes) -> dict:
@@ -52,6 +52,7 @@ def renamed_step(step_id: str) -> dict:
     return out
 
 
+DEEP_STEP = {"type": "sklearn_dataset", "params": {"x": "DEEP"}}
 BAD_FILES = {
     "step id ending in a newline": (json.dumps(renamed_step("target\n")), "step id 'target\\n'"),
     "step id with a newline inside": (json.dumps(renamed_step("tar\nget")), "step id"),
@@ -64,8 +65,7 @@ BAD_FILES = {
     "id with a slash": (json.dumps(doc(id="a/b")), "pipeline id"),
     "id that is '..'": (json.dumps(doc(id="..")), "pipeline id"),
     "params nested 1,000 deep": (
-        with_deep(json.dumps(doc(steps={"data": {"type": "sklearn_dataset",
-                                                 "params": {"x": "DEEP"}}}, edges=[]))),  # fmt: skip
+        with_deep(json.dumps(doc(steps={"data": DEEP_STEP}, edges=[]))),
         "nested more than 64 levels deep",
     ),
     "description nested 1,000 deep": (
