@@ -10,14 +10,17 @@ the kernel re-checks the SHA-256 of the bytes it unpickles. Anything else is rec
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 from dsmagic._files import file_sha256
 from dsmagic.config import current_settings
+from dsmagic.errors import DsmagicError, DsmagicWarning
 from dsmagic.pipeline import _secret
 from dsmagic.pipeline._files import inside, write_atomic
 from dsmagic.pipeline._graph import check_pipeline_id
@@ -45,11 +48,32 @@ def _signature(entry: Path) -> Path:
     return entry.with_suffix(".sig")
 
 
+def _sign(message: str) -> str | None:
+    """The signature, or None when the key cannot be read or made: then nothing is cached
+    and nothing is loaded from the cache (one warning per key file and problem)."""
+    try:
+        return _secret.sign(message)
+    except (OSError, DsmagicError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        where = str(_secret.key_path())
+        if (where, reason) not in _warned:
+            _warned.add((where, reason))
+            warnings.warn(f"pipeline steps are not cached: no usable cache key at {where!r} "
+                          f"({reason})", DsmagicWarning, stacklevel=2)  # fmt: skip
+        return None
+
+
+_warned: set[tuple[str, str | None]] = set()
+
+
 def seal(partial: Path, entry: Path) -> None:
     """Sign what a kernel just wrote to ``partial`` and move it into place as ``entry``."""
     digest = file_sha256(partial)
-    record = {"sha256": digest, "hmac": _secret.sign(_message(entry, digest))}
-    write_atomic(_signature(entry), json.dumps(record) + "\n")
+    mac = _sign(_message(entry, digest))
+    if mac is None:
+        partial.unlink(missing_ok=True)
+        return
+    write_atomic(_signature(entry), json.dumps({"sha256": digest, "hmac": mac}) + "\n")
     os.replace(partial, entry)
 
 
@@ -65,7 +89,8 @@ def verified_digest(entry: Path) -> str | None:
         return None
     if not isinstance(mac, str) or not _HEX64.fullmatch(mac):
         return None
-    return digest if _secret.verify(_message(entry, digest), mac) else None
+    expected = _sign(_message(entry, digest))
+    return digest if expected is not None and hmac.compare_digest(expected, mac) else None
 
 
 def file_fingerprint(path: Path) -> str:

@@ -71,7 +71,3 @@ def secret_key() -> bytes:
 
 def sign(message: str) -> str:
     return hmac.new(secret_key(), message.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def verify(message: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(message), signature)

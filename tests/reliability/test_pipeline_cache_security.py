@@ -182,3 +182,28 @@ def test_the_cache_key_is_private_and_outside_the_dsmagic_home(home, tmp_path):
     assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
     assert home not in key.parents and tmp_path / "config" in key.parents
     assert _secret.sign("x") == _secret.sign("x")  # the same key on every call
+
+
+@pytest.mark.parametrize("problem", ["damaged", "unwritable"])
+def test_without_a_usable_key_nothing_is_cached_or_loaded(home, tmp_path, monkeypatch, problem):
+    from dsmagic import DsmagicWarning
+    from dsmagic.pipeline import _secret
+
+    if problem == "damaged":
+        _secret.key_path().parent.mkdir(parents=True)
+        _secret.key_path().write_text("not a key\n")
+    else:  # the config folder cannot be made: its parent is a file
+        (tmp_path / "blocked").write_text("")
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "blocked"))
+    marker = tmp_path / "PWNED"
+    forge(plant(_cache.cache_root() / "iris-pipeline", marker), "forged")
+    pipeline = Pipeline.from_dict(pipeline_doc("iris-pipeline"))
+    with pytest.warns(DsmagicWarning, match="pipeline steps are not cached: no usable cache key"):
+        run = pipeline.run()
+    assert run.status == "done", run.summary()
+    assert {s.status for s in run.steps.values()} == {"done"}
+    assert not marker.exists()
+    assert sorted(p.suffix for p in (_cache.cache_root() / "iris-pipeline").iterdir()) == [
+        ".pkl",
+        ".sig",
+    ]  # only the planted entry: the run wrote nothing it could not sign
