@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import queue
 import re
 import shutil
