@@ -24,11 +24,14 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=examples $(ROOT_FLAG) pipeline_canvas.ipynb
 
+# Lint, types, the test suite, then the example notebooks run in place as `make lab` runs them
+# (nbval; the files they write are git-ignored; --dist loadfile keeps a notebook on one worker).
 test: setup system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n $(JOBS) -q
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -q --nbval-lax examples/
 
 demo: setup
 	$(PY) examples/demo.py

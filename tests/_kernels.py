@@ -34,3 +34,22 @@ def execute(client, code: str, timeout: float = 60) -> tuple[str, dict]:
 
     reply = client.execute_interactive(code, timeout=timeout, output_hook=collect)
     return "".join(output), reply["content"]
+
+
+@contextmanager
+def unix_socket_config():
+    """nbclient config for a kernel on Unix sockets in a private folder: no TCP ports to race
+    for when several kernels start at once, and no TCP warning (as the pipeline runner does)."""
+    import shutil
+    import tempfile
+
+    from traitlets.config import Config
+
+    sockets = tempfile.mkdtemp(prefix="dsmagic-kernel-")  # short: a socket path holds 107 bytes
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(sockets, "k")
+    try:
+        yield config
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)

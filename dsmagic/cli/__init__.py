@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "dsmagic.cli._pipeline",
     "dsmagic.cli._models",
     "dsmagic.cli._data",
+    "dsmagic.cli._nbstrip",
 ]
 
 

@@ -13,7 +13,8 @@ class RowExplanation:
         self.values = values
         self.data = data
         self.base_value = float(base_value)
-        self.label = label
+        # An index label as the user wrote it: 512, not np.int64(512).
+        self.label = label.item() if hasattr(label, "item") else label
 
     @property
     def output(self) -> float:

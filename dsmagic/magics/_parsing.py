@@ -26,8 +26,12 @@ def parse_value(text: str) -> object:
     return text
 
 
-def parse_pairs(items: list[str], what: str) -> dict[str, object]:
-    """``["a=1", "b=x"]`` → ``{"a": 1, "b": "x"}``; a malformed item is a UsageError."""
+def parse_pairs(items: list[str], what: str, *, literal: bool = False) -> dict[str, object]:
+    """``["a=1", "b=x"]`` → ``{"a": 1, "b": "x"}``; a malformed item is a UsageError.
+
+    With ``literal`` the values stay exactly as typed (``n=007`` is ``"007"``): parameters
+    and tags are text, as in MLflow, so a search for ``params.n = '007'`` finds them.
+    """
     pairs: dict[str, object] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -35,8 +39,47 @@ def parse_pairs(items: list[str], what: str) -> dict[str, object]:
             raise UsageError(f"{what} {item!r} needs the form key=value, e.g. lr=0.01")
         if not key.strip():
             raise UsageError(f"{what} {item!r} has an empty key: write key=value")
-        pairs[key.strip()] = parse_value(value)
+        pairs[key.strip()] = value if literal else parse_value(value)
     return pairs
+
+
+def parse_metrics(items: list[str]) -> dict[str, float]:
+    """``["acc=0.91", "n=3"]`` → ``{"acc": 0.91, "n": 3.0}``; a value that is no number is
+    a UsageError naming it."""
+    metrics: dict[str, float] = {}
+    for key, value in parse_pairs(items, "metric", literal=True).items():
+        text = str(value).strip()
+        if not (_INT.match(text) or _FLOAT.match(text)):
+            raise UsageError(
+                f"metric {key!r} must be a number, got {text!r} (log text as a parameter or a tag)"
+            )
+        metrics[key] = float(text)
+    return metrics
+
+
+def strip_comment(line: str) -> str:
+    """The line without a trailing ``# comment``, as a shell reads it.
+
+    ``#`` starts a comment only at the start of a word and outside quotes, so
+    ``color=#fff`` and ``note='a # b'`` keep theirs.
+    """
+    quote = ""
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                escaped = True
+        elif char == "\\":
+            escaped = True
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[:index].rstrip()
+    return line
 
 
 def split_options(line: str) -> tuple[str, str]:
@@ -57,10 +100,10 @@ def parse_arguments(magic: Any, line: str) -> Any:
     """Parse a magic's line with its ``@magic_arguments`` parser, POSIX-quoted.
 
     IPython's own splitting keeps quotes inside ``key='two words'``; shell rules
-    are what people expect.
+    are what people expect, a trailing ``# comment`` included.
     """
     try:
-        argv = shlex.split(line, posix=True)
+        argv = shlex.split(strip_comment(line), posix=True)
     except ValueError as exc:
         raise UsageError(f"cannot split {line!r}: {exc} (close your quotes)") from None
     return magic.parser.parse_args(argv)

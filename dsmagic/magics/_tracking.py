@@ -8,7 +8,13 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from dsmagic.magics._parsing import parse_arguments, parse_pairs, split_options
+from dsmagic.magics._parsing import (
+    parse_arguments,
+    parse_metrics,
+    parse_pairs,
+    split_options,
+    strip_comment,
+)
 
 
 @magics_class
@@ -55,8 +61,8 @@ class TrackingMagics(Magics):
             args.name,
             args.experiment,
             nested=args.nested,
-            tags=parse_pairs(args.tag, "tag"),
-            params=parse_pairs(args.param, "param"),
+            tags=parse_pairs(args.tag, "tag", literal=True),
+            params=parse_pairs(args.param, "param", literal=True),
         )
         stored = run.snapshot()
         print(f"started run {stored.name!r} ({stored.id[:8]}) in experiment {stored.experiment!r}")
@@ -83,7 +89,7 @@ class TrackingMagics(Magics):
         "pairs",
         nargs="+",
         metavar="KEY=VALUE",
-        help="Parameters; numbers and booleans are read as such.",
+        help="Parameters, stored exactly as typed (n=007 stays '007').",
     )
     @line_magic
     def log_param(self, line: str = ""):
@@ -94,7 +100,7 @@ class TrackingMagics(Magics):
         args = parse_arguments(self.log_param, line)
         from dsmagic.tracking import log_params
 
-        log_params(parse_pairs(args.pairs, "param"))
+        log_params(parse_pairs(args.pairs, "param", literal=True))
 
     @magic_arguments()
     @argument("pairs", nargs="+", metavar="KEY=VALUE", help="Metric values (numbers).")
@@ -113,7 +119,7 @@ class TrackingMagics(Magics):
         args = parse_arguments(self.log_metric, line)
         from dsmagic.tracking import log_metrics
 
-        log_metrics(parse_pairs(args.pairs, "metric"), step=args.step)
+        log_metrics(parse_metrics(args.pairs), step=args.step)
 
     @magic_arguments()
     @argument("pairs", nargs="+", metavar="KEY=VALUE", help="Tags of the active run.")
@@ -126,7 +132,7 @@ class TrackingMagics(Magics):
         args = parse_arguments(self.set_tag, line)
         from dsmagic.tracking import set_tags
 
-        set_tags({key: str(value) for key, value in parse_pairs(args.pairs, "tag").items()})
+        set_tags(parse_pairs(args.pairs, "tag", literal=True))
 
     @magic_arguments()
     @argument("path", help="File or folder to copy into the run's artifacts.")
@@ -155,7 +161,7 @@ class TrackingMagics(Magics):
 
         Example: %runs metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
         """
-        text, options = split_options(line)
+        text, options = split_options(strip_comment(line))
         args = parse_arguments(self.runs, options)
         from dsmagic.tracking import search_runs
         from dsmagic.tracking._frames import RunTable

@@ -40,6 +40,8 @@ def test_tree_model_gets_tree_explainer_and_values_add_up(sqlite_home, cancer):
     probability = model.predict_proba(_numeric(X_test).iloc[[0]])[0, 1]
     assert row.output == pytest.approx(probability, abs=0.02)
     assert row.top(3)["contribution"].abs().is_monotonic_decreasing
+    label = _numeric(X_test).index[0]
+    assert repr(row).startswith(f"row {label}: base ")  # the label as written, no np.int64(...)
     assert "<svg" in explanation._repr_mimebundle_()["text/html"]
     explanation.dependence_plot("mean radius")
     with pytest.raises(dm.DsmagicError, match="no feature 'nope'"):

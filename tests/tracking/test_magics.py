@@ -52,9 +52,35 @@ def test_values_are_parsed_as_literals(ipython):
     run(ipython, "%log_param lr=1e-3 deep=True note='two words' ratio=.5")
     run(ipython, "%log_metric nan=nan inf=-inf count=3")
     stored = run(ipython, "%end_run").result
-    assert stored.params == {"lr": "0.001", "deep": "True", "note": "two words", "ratio": "0.5"}
+    assert stored.params == {"lr": "1e-3", "deep": "True", "note": "two words", "ratio": ".5"}
     assert math.isnan(stored.metrics["nan"]) and stored.metrics["inf"] == -math.inf
     assert stored.metrics["count"] == 3.0
+
+
+def test_parameters_and_tags_are_stored_exactly_as_typed(ipython):
+    run(ipython, "%start_run typed --param seed=042 --tag stage=01")
+    run(ipython, "%log_param flag=true n=007 a=1e3 color=#fff")
+    run(ipython, "%set_tag owner=ana ticket=0012")
+    stored = run(ipython, "%end_run").result
+    assert stored.params == {"seed": "042", "flag": "true", "n": "007", "a": "1e3",
+                             "color": "#fff"}  # fmt: skip
+    assert stored.tags["stage"] == "01" and stored.tags["ticket"] == "0012"
+    found = run(ipython, "%runs params.n = '007'").result.frame
+    assert found["run_name"].tolist() == ["typed"]
+    bigger = run(ipython, "%runs params.n > 5 and params.a = '1e3'").result.frame
+    assert bigger["run_name"].tolist() == ["typed"]  # numeric comparisons still work
+
+
+def test_a_trailing_comment_is_not_an_argument(ipython):
+    run(ipython, "%start_run commented --experiment notes  # the first try")
+    run(ipython, "%log_param note='a # inside quotes' model=rf   # why rf: it is fast")
+    run(ipython, "%log_metric acc=0.9  # on the holdout")
+    stored = run(ipython, "%end_run  # done").result
+    assert stored.name == "commented" and stored.experiment == "notes"
+    assert stored.params == {"note": "a # inside quotes", "model": "rf"}
+    assert stored.metrics == {"acc": 0.9}
+    found = run(ipython, "%runs metrics.acc > 0.5  # only good ones").result.frame
+    assert found["run_name"].tolist() == ["commented"]
 
 
 def test_nested_magic_and_restart_behaviour(ipython, capsys):
