@@ -36,7 +36,7 @@ def pipeline_text(p) -> str:
 
 def run_html(run) -> str:
     badge = {"done": "finished", "running": "running", "failed": "failed",
-             "cancelled": "killed"}.get(run.status, "")  # fmt: skip
+             "killed": "killed"}.get(run.status, "")  # fmt: skip
     title = (f'<div class="dsm-title">Pipeline run {esc(run.id[:8])} of {esc(run.pipeline)} '
              f'<span class="dsm-badge dsm-{badge}">{esc(run.status)}</span></div>')  # fmt: skip
     rows = [(k, s.status, "" if s.duration is None else f"{s.duration:.2f} s", s.error or "")

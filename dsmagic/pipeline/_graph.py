@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -16,7 +17,13 @@ from typing import Any
 from dsmagic.errors import DsmagicError
 
 SCHEMA_VERSION = 2
-STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+STEP_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")  # always fullmatch: "$" lets "x\n" through
+# A pipeline id names the pipeline's cache folder and keys its versions: never a path.
+PIPELINE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+MAX_NAME = 200
+MAX_DEPTH = 64  # JSON nesting a .dspipe.json may have (it needs about 5)
+# Control characters and line/paragraph separators: a name is one line of text.
+_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TOP_KEYS = {"schema_version", "id", "name", "description", "steps", "edges", "layout"}
 _STEP_KEYS = {"type", "params", "note"}
 _EDGE_KEYS = {"source", "source_port", "target", "target_port"}
@@ -108,12 +115,33 @@ def parse(text: str, source: str = "pipeline") -> State:
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "fix the file or re-export it"
         ) from None
+    except RecursionError:
+        raise _too_deep(source) from None
     return from_dict(doc, source)
+
+
+def _too_deep(source: str) -> DsmagicError:
+    return DsmagicError(
+        f"{source} is nested more than {MAX_DEPTH} levels deep; a pipeline file needs about 5: "
+        "fix the file or re-export it"
+    )
+
+
+def _check_depth(doc: Any, source: str) -> None:
+    """Refuse deep nesting before anything recursive (validation, JSON output) meets it."""
+    level: list[Any] = [doc]
+    for _ in range(MAX_DEPTH + 1):
+        level = [c for v in level if isinstance(v, (dict, list))
+                 for c in (v.values() if isinstance(v, dict) else v)]  # fmt: skip
+        if not level:
+            return
+    raise _too_deep(source)
 
 
 def from_dict(doc: Any, source: str = "pipeline") -> State:
     if not isinstance(doc, dict):
         raise DsmagicError(f"{source} must be a JSON object, got {type(doc).__name__}")
+    _check_depth(doc, source)
     doc = migrate(doc, source)
     unknown = set(doc) - _TOP_KEYS
     if unknown:
@@ -122,8 +150,8 @@ def from_dict(doc: Any, source: str = "pipeline") -> State:
             f"{', '.join(sorted(_TOP_KEYS))}"
         )
     state = State(
-        _text(doc.get("id"), "id", source, required=True),
-        _text(doc.get("name", "pipeline"), "name", source),
+        check_pipeline_id(_text(doc.get("id"), "id", source, required=True), source),
+        check_name(_text(doc.get("name", "pipeline"), "name", source), source, empty=True),
         _text(doc.get("description", ""), "description", source),
     )
     steps = doc.get("steps", {})
@@ -179,8 +207,39 @@ def from_dict(doc: Any, source: str = "pipeline") -> State:
     return state
 
 
+def check_pipeline_id(pipeline_id: Any, source: str = "pipeline") -> str:
+    if not isinstance(pipeline_id, str) or not PIPELINE_ID.fullmatch(pipeline_id):
+        raise DsmagicError(
+            f"{source}: pipeline id {_short(pipeline_id)} must be 1-64 letters, digits, '_' or "
+            "'-' (it names a folder); give the file a new id such as "
+            f"{uuid.uuid4().hex!r}, or re-save it from dsmagic"
+        )
+    return pipeline_id
+
+
+def check_name(name: Any, source: str | None = None, empty: bool = False) -> str:
+    """A pipeline name: one line of text (it appears in code, titles and run names)."""
+    where = f"{source}: " if source else ""
+    if not isinstance(name, str) or not (empty or name.strip()):
+        raise DsmagicError(f"{where}pipeline name must be a non-empty string, got {name!r}")
+    bad = _NOT_IN_NAME.search(name)
+    if bad is not None:
+        raise DsmagicError(
+            f"{where}pipeline name {_short(name)} contains {bad.group()!r}; a name is one line "
+            "of text without control characters"
+        )
+    if len(name) > MAX_NAME:
+        raise DsmagicError(f"{where}pipeline name has {len(name)} characters; at most {MAX_NAME}")
+    return name
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check_step_id(step_id: Any, source: str = "pipeline") -> str:
-    if not isinstance(step_id, str) or not STEP_ID.match(step_id):
+    if not isinstance(step_id, str) or not STEP_ID.fullmatch(step_id):
         raise DsmagicError(
             f"{source}: step id {step_id!r} must be 1-40 lower-case letters, digits or '_', "
             "starting with a letter"
@@ -234,10 +293,21 @@ def _v1_to_v2(doc: dict[str, Any], source: str) -> dict[str, Any]:
         raise DsmagicError(
             f"{source} says schema_version 1 but its nodes/links are malformed"
         ) from None
-    out = {"schema_version": 2, "id": doc.get("id") or doc.get("name") or "pipeline",
+    out = {"schema_version": 2, "id": _v1_id(doc),
            "name": doc.get("name", "pipeline"), "description": doc.get("description", ""),
            "steps": steps, "edges": edges, "layout": layout}  # fmt: skip
     return out
+
+
+def _v1_id(doc: dict[str, Any]) -> Any:
+    """v1 files often had no id and used the name: a name that is not an id gives a stable
+    id derived from it."""
+    if doc.get("id"):
+        return doc["id"]
+    name = doc.get("name") or "pipeline"
+    if isinstance(name, str) and not PIPELINE_ID.fullmatch(name):
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"dsmagic-pipeline:{name}").hex
+    return name
 
 
 _MIGRATIONS = {1: _v1_to_v2}

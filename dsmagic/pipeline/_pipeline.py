@@ -4,7 +4,6 @@ versions, exports to code and runs."""
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from dsmagic.errors import DsmagicError, NotFoundError
-from dsmagic.pipeline import _graph, _schema
+from dsmagic.pipeline import _graph, _saving, _schema
 from dsmagic.pipeline._catalog import get_spec
 from dsmagic.pipeline._graph import Edge, State, Step
 from dsmagic.pipeline._history import History
@@ -34,13 +33,13 @@ class Pipeline:
     """
 
     def __init__(self, name: str = "pipeline", *, description: str = "") -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise DsmagicError(f"pipeline name must be a non-empty string, got {name!r}")
+        _graph.check_name(name)
         self._state = State(uuid.uuid4().hex, name, description)
         self._history = History()
         self._batch: list[str] | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.data_dir: Path | None = None
+        self._on_disk: dict[Path, str] = {}  # file -> digest of what was loaded/saved there
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -70,19 +69,25 @@ class Pipeline:
         """Read a ``.dspipe.json`` file (older schema versions are migrated)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
         except FileNotFoundError:
             raise NotFoundError(f"no pipeline file {str(path)!r}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise DsmagicError(f"cannot read pipeline file {str(path)!r}: {exc}") from None
         pipeline = cls.from_json(text, source=str(path))
         pipeline.data_dir = path.resolve().parent
+        pipeline._on_disk[path.resolve()] = _saving.digest(data)
         return pipeline
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the deterministic ``.dspipe.json`` (atomically)."""
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the deterministic ``.dspipe.json`` (atomically).
+
+        If the file changed on disk since this pipeline loaded or saved it (another process
+        or an editor wrote it), nothing is written and a DsmagicError says so: reload it, or
+        pass ``overwrite=True`` to replace the other version."""
         path = Path(path)
-        write_text_atomic(path, self.to_json())
+        _saving.save(path, self.to_json(), self._on_disk, overwrite)
         return path
 
     def copy(self) -> Pipeline:
@@ -339,8 +344,7 @@ class Pipeline:
             self._state.edges -= gone
 
     def rename(self, name: str) -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise DsmagicError(f"pipeline name must be a non-empty string, got {name!r}")
+        _graph.check_name(name)
         with self._edit("rename"):
             self._state.name = name
 
@@ -582,15 +586,3 @@ def _label(which: Any) -> str:
     if which is None:
         return "current"
     return which if isinstance(which, str) else which.name
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

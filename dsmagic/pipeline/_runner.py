@@ -26,8 +26,10 @@ from typing import Any
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
+from dsmagic.pipeline._files import inside
 
-STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "cancelled", "skipped")
+# A cancelled run (and the step it interrupted) is "killed": the word tracked runs use.
+STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "killed", "skipped")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_LOG = 200_000
 
@@ -56,7 +58,7 @@ class StepStatus:
 @dataclass
 class PipelineRun:
     """A queued, running or finished run. ``status``: queued, running, done, failed or
-    cancelled; ``steps[id].status`` adds cached and skipped."""
+    killed (cancelled, as in ``%runs``); ``steps[id].status`` adds cached and skipped."""
 
     id: str
     pipeline: str
@@ -137,7 +139,7 @@ class PipelineRun:
         now = time.time()
         if status == "running":
             step.started = now
-        elif status in ("done", "failed", "cached", "cancelled"):
+        elif status in ("done", "failed", "cached", "killed"):
             step.started = step.started or now
             step.finished = now
         for key, value in extra.items():
@@ -186,6 +188,11 @@ def submit(
 
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise DsmagicError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not pipeline._state.steps:
+        raise DsmagicError(
+            f"pipeline {pipeline.name!r} has no steps, so there is nothing to run: add steps "
+            "(p.add_step(...)) or start from a template (Pipeline.from_template(...))"
+        )
     pipeline.check(check_files=True)
     program = build(pipeline, seed=seed)
     if program.custom_code and not allow_custom_code:
@@ -205,7 +212,7 @@ def submit(
     for block in program.blocks:
         params = state.steps[block.step_id]["params"]
         if block.spec.type in ("read_csv", "read_parquet"):
-            path = (data_dir / params["path"]).resolve()
+            path = inside(data_dir, params["path"], "data file")
             data_sources[params["path"]] = path
             fingerprints[block.step_id] = _cache.file_fingerprint(path)
         elif block.spec.type == "dataframe":
@@ -231,7 +238,7 @@ def submit(
         run=run, program=program, pipeline_id=state.id, version_id=version.id,
         parents=parents, fingerprints=fingerprints, data_sources=data_sources, frames=frames,
         run_root=tracking.artifact_root / "pipeline-runs" / run.id,
-        cache_dir=_cache.cache_root() / state.id if cache else None,
+        cache_dir=_cache.cache_dir(state.id) if cache else None,
         timeout=float(timeout), tracking=tracking, experiment=experiment,
         params=program.params, database=_database(),
     )  # fmt: skip
@@ -317,7 +324,7 @@ def _work() -> None:
 def _execute(job: _Job) -> None:
     run = job.run
     if run._cancel.is_set():
-        _finish(job, "cancelled", "cancelled before it started")
+        _finish(job, "killed", "cancelled before it started")
         return
     run.status = "running"
     run.started = time.time()
@@ -346,7 +353,7 @@ def _prepare_folders(job: _Job) -> tuple[Path, Path]:
     output.mkdir(parents=True, exist_ok=True)
     data.mkdir(parents=True, exist_ok=True)
     for relative, source in job.data_sources.items():
-        target = data / relative
+        target = inside(data, relative, "data file")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             target.symlink_to(source)
@@ -430,7 +437,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                     run._set_step(step_id, "skipped")
                 continue
             if run._cancel.is_set():
-                status, error = "cancelled", "cancelled"
+                status, error = "killed", "cancelled"
                 if step_id:
                     run._set_step(step_id, "skipped")
                 continue
@@ -442,20 +449,21 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                     cached = job.cache_dir / f"{hashes[step_id]}.pkl"
             current[0] = step_id
             try:
-                if cached is not None and cached.is_file():
+                digest = _cache.verified_digest(cached) if cached is not None else None
+                if cached is not None and digest is not None:
                     run._set_step(step_id, "running")
-                    execute(nbformat.v4.new_code_cell(_cache.load_code(cached)), index)
+                    execute(nbformat.v4.new_code_cell(_cache.load_code(cached, digest)), index)
                     run._set_step(step_id, "cached")
                     continue
                 if step_id:
                     run._set_step(step_id, "running")
                 execute(cell, index)
                 if cached is not None:
-                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                     partial = cached.with_suffix(f".{run.id}.part")
                     execute(nbformat.v4.new_code_cell(
                         _cache.save_code(block.outputs, partial)), index)  # fmt: skip
-                    os.replace(partial, cached)
+                    _cache.seal(partial, cached)
                 if step_id:
                     run._set_step(step_id, "done")
             except CellTimeoutError:
@@ -464,7 +472,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
                 status, error = "failed", f"the kernel died: {exc}"
             except CellExecutionError as exc:
                 if run._cancel.is_set():
-                    status, error = "cancelled", "cancelled"
+                    status, error = "killed", "cancelled"
                 elif time.monotonic() >= cell_deadline[0]:  # nbclient interrupted it on timeout
                     status, error = "failed", f"timed out after {job.timeout:g} s"
                 else:
@@ -476,7 +484,7 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
             finally:
                 current[0] = None
             if status != "done" and step_id:
-                run._set_step(step_id, "cancelled" if status == "cancelled" else "failed",
+                run._set_step(step_id, "killed" if status == "killed" else "failed",
                               error=error)  # fmt: skip
     run._client = None
     notebook_path = job.run_root / "pipeline.ipynb"
@@ -495,7 +503,7 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
     run.finished = time.time()
     for step in run.steps.values():
         if step.status == "queued":
-            step.status = "skipped" if status == "failed" else "cancelled"
+            step.status = "skipped"
     if run.run_id is not None:
         client = job.tracking
         try:
@@ -507,7 +515,7 @@ def _finish(job: _Job, status: str, error: str | None) -> None:
             if run.notebook is not None:
                 client.log_artifact(run.run_id, run.notebook)
         finally:
-            ended = {"done": "finished", "cancelled": "killed"}.get(status, "failed")
+            ended = {"done": "finished", "killed": "killed"}.get(status, "failed")
             client.end_run(run.run_id, ended)
     steps = json.dumps({k: v.to_dict() for k, v in run.steps.items()})
     job.database.run_with_retry(

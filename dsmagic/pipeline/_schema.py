@@ -22,7 +22,22 @@ _TYPES = {
 
 @lru_cache(maxsize=256)
 def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(text)
+    """JSON Schema patterns are ECMA-262 regexes, where ``$`` is the end of the text; in
+    Python it also matches before a final newline (``"x\\n"`` would pass), so use ``\\Z``."""
+    out, in_class, escaped = [], False, False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            ch = r"\Z"
+        out.append(ch)
+    return re.compile("".join(out))
 
 
 def check(value: Any, schema: dict[str, Any]) -> str | None:

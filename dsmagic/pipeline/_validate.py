@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _schema
 from dsmagic.pipeline._catalog import PORT_TYPES, find_spec
+from dsmagic.pipeline._files import inside
 from dsmagic.pipeline._graph import State
 
 
@@ -135,8 +137,14 @@ def validate(state: State, data_dir: Path | None = None) -> list[Issue]:
     if data_dir is not None:
         for step_id, spec in specs.items():
             path = state.steps[step_id]["params"].get("path")
-            missing = isinstance(path, str) and path and not (data_dir / path).is_file()
-            if spec.category == "source" and missing:
+            if spec.category != "source" or not isinstance(path, str) or not path:
+                continue
+            try:
+                missing = not inside(data_dir, path, "data file").is_file()
+            except DsmagicError as exc:  # a link that leads out of the data folder
+                add(Issue(step_id, "outside-data", str(exc), param="path"))
+                continue
+            if missing:
                 add(Issue(step_id, "missing-file", f"data file {path!r} not found in "
                               f"{str(data_dir)!r}", param="path"))  # fmt: skip
     if not cyclic:

@@ -138,6 +138,11 @@ class Canvas(anywidget.AnyWidget):
     def _open(self, path: Path, template: str | None) -> None:
         if not path.name.endswith(".json"):
             raise DsmagicError(f"pipeline files end with .dspipe.json, got {str(path)!r}")
+        if template is not None and path.exists():
+            raise DsmagicError(
+                f"{str(path)!r} already exists, so template={template!r} would not be used: "
+                f"open it with Canvas({str(path)!r}), or pick a new file for the template"
+            )
         self._file = path
         self.path = str(path)
         if not path.exists():
@@ -196,8 +201,10 @@ class Canvas(anywidget.AnyWidget):
             self.can_redo = p.can_redo
 
     # -- file -----------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Write the pipeline file (to ``path``, which becomes the canvas' file)."""
+    def save(self, path: str | os.PathLike[str] | None = None, *, overwrite: bool = False) -> Path:
+        """Write the pipeline file (to ``path``, which becomes the canvas' file). A file that
+        another process changed since this canvas loaded or saved it is not overwritten
+        unless ``overwrite=True``; ``canvas.reload()`` shows the other version instead."""
         if path is not None:
             self._file = Path(path)
             self.path = str(self._file)
@@ -205,10 +212,13 @@ class Canvas(anywidget.AnyWidget):
         if self._file is None:
             raise DsmagicError("this canvas has no file: call canvas.save('name.dspipe.json')")
         try:
-            self._pipeline.save(self._file)
+            self._pipeline.save(self._file, overwrite=overwrite)
         except OSError as exc:
             self.save_error = f"cannot save {str(self._file)!r}: {exc}"
             raise DsmagicError(self.save_error) from None
+        except DsmagicError as exc:
+            self.save_error = str(exc)
+            raise
         self.save_error = ""
         self.dirty = False
         return self._file

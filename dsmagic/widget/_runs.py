@@ -52,7 +52,7 @@ class RunFeed:
                 if run.notebook is not None:
                     self.status["notebook"] = str(run.notebook)
                     self.status["notebook_link"] = _relative(run.notebook)
-            final = kind == "run" and event["status"] in ("done", "failed", "cancelled")
+            final = kind == "run" and event["status"] in ("done", "failed", "killed")
         self._schedule(final)
 
     def _append(self, text: str) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from dsmagic.pipeline import Pipeline, catalog
 from dsmagic.pipeline._schema import check
-from tests.pipeline._hostile import HOSTILE
+from tests.pipeline._hostile import HOSTILE, HOSTILE_LINE
 from tests.pipeline._pipelines import ALL
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -180,7 +180,7 @@ def test_hostile_pipeline_runs_and_treats_text_as_data(tmp_path):
     frame.loc[::7, category] = None
     file_name = HOSTILE.replace("/", "_") + ".csv"
     frame.to_csv(data / file_name, index=False)
-    p = Pipeline(HOSTILE)
+    p = Pipeline(HOSTILE_LINE)  # a name is one line; everything else keeps the newline
     with p.batch():
         p.add_step("read_csv", "csv", path=file_name)
         p.add_step("drop_columns", "drop", columns=[dropped])

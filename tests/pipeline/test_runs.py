@@ -139,10 +139,12 @@ def test_timeout_cancel_failure_and_queue(sqlite_home, capsys):
     assert started.wait(120), slow.summary()
     assert slow.steps["wait"].logs.startswith("waiting")
     slow.cancel()
-    assert slow.wait(60).status == "cancelled"
-    assert slow.steps["wait"].status == "cancelled"
+    assert slow.wait(60).status == "killed"  # the word %runs shows for it
+    assert slow.steps["wait"].status == "killed"
+    assert dm.get_run(slow.run_id).status == "killed"
     assert queued.wait(300).status == "done"
-    assert doomed.wait(60).status == "cancelled" and doomed.run_id is None
+    assert doomed.wait(60).status == "killed" and doomed.run_id is None
+    assert set(s.status for s in doomed.steps.values()) == {"skipped"}
 
     timed = sleeper(600, "timed").run(timeout=12, allow_custom_code=True)
     assert timed.status == "failed" and "timed out after 12 s" in timed.error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from typing import Any
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline._codegen import notebook, requirements, script
 from dsmagic.pipeline._codegen._program import build
+from dsmagic.pipeline._files import atomic_file, inside, new_file_mode
 from dsmagic.pipeline._graph import dumps
 
 FORMATS = ("notebook", "script", "requirements", "docker", "pipeline")
@@ -101,8 +103,8 @@ def _files(pipeline, formats: list[str], options: dict[str, Any]) -> dict[str, s
     if options.get("include_data"):
         root = pipeline._data_dir().resolve()
         for relative in program.data_files:
-            source = (root / relative).resolve()
-            if root not in source.parents or not source.is_file():
+            source = inside(root, relative, "data file")
+            if not source.is_file():
                 raise DsmagicError(f"data file {relative!r} not found under {str(root)!r}")
             files[f"data/{relative}"] = source.read_bytes()
     return files
@@ -133,20 +135,13 @@ def export(pipeline, out: Path, formats: str | list[str], **options: Any) -> lis
             )
     files = _files(pipeline, chosen, options)
     if out.suffix == ".zip":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        try:
-            with open(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
-                for name in sorted(files):
-                    info = zipfile.ZipInfo(name, _ZIP_TIME)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    content = files[name]
-                    z.writestr(info, content.encode() if isinstance(content, str) else content)
-            Path(temp).replace(out)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with atomic_file(out) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+            for name in sorted(files):
+                info = zipfile.ZipInfo(name, _ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                content = files[name]
+                z.writestr(info, content.encode() if isinstance(content, str) else content)
         return [out]
     # Write into a staging folder next to the target, then move the files in.
     out.mkdir(parents=True, exist_ok=True)
@@ -163,6 +158,7 @@ def export(pipeline, out: Path, formats: str | list[str], **options: Any) -> lis
         for name in sorted(files):
             target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(staging / name, new_file_mode(target))  # keep a replaced file's mode
             (staging / name).replace(target)
             written.append(target)
     finally:

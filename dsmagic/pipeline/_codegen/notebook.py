@@ -10,7 +10,7 @@ from typing import Any
 
 from dsmagic._version import __version__
 from dsmagic.pipeline._codegen._program import Program, build, mark_long_lines
-from dsmagic.pipeline._pipeline import write_text_atomic
+from dsmagic.pipeline._files import write_atomic
 
 
 def _md(text: str) -> str:
@@ -79,5 +79,5 @@ def export(pipeline, path: str | os.PathLike[str] | None = None, **options: Any)
     output_dir = options.pop("output_dir", "output")
     nb = build_notebook(build(pipeline, **options), data_dir, output_dir)
     if path is not None:
-        write_text_atomic(Path(path), nbformat.writes(nb) + "\n")
+        write_atomic(Path(path), nbformat.writes(nb) + "\n")
     return nb

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dsmagic.pipeline._codegen._program import Program, build
-from dsmagic.pipeline._pipeline import write_text_atomic
+from dsmagic.pipeline._files import write_atomic
 
 
 def render(program: Program) -> str:
@@ -25,5 +25,5 @@ def render(program: Program) -> str:
 def export(pipeline, path: str | os.PathLike[str] | None = None, **options: Any) -> str:
     text = render(build(pipeline, **options))
     if path is not None:
-        write_text_atomic(Path(path), text)
+        write_atomic(Path(path), text)
     return text

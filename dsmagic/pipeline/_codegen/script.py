@@ -15,7 +15,7 @@ from dsmagic.pipeline._codegen._program import (
     lit,
     mark_long_lines,
 )
-from dsmagic.pipeline._pipeline import write_text_atomic
+from dsmagic.pipeline._files import write_atomic
 
 
 def _list(values: list[str]) -> str:
@@ -99,5 +99,5 @@ if __name__ == "__main__":
 def export(pipeline, path: str | os.PathLike[str] | None = None, **options: Any) -> str:
     text = render(build(pipeline, **options))
     if path is not None:
-        write_text_atomic(Path(path), text)
+        write_atomic(Path(path), text)
     return text
