@@ -7,6 +7,7 @@ import ast
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -107,6 +108,12 @@ def test_export_folder_docker_bundle_and_deterministic_zip(tmp_path):
         assert "pipeline.py" in z.namelist()
     only = p.export(tmp_path / "just", formats=["script"])
     assert [path.name for path in only] == ["pipeline.py"]
+    # A Docker-only export's README lists the files it holds, and only those.
+    docker = p.export(tmp_path / "docker", formats=["docker"])
+    held = {path.name for path in docker}
+    listed = set(re.findall(r"^- `([^`/]+)`:", (tmp_path / "docker" / "README.md").read_text(),
+                            re.M))  # fmt: skip
+    assert listed and listed <= held and "pipeline.ipynb" not in listed
     with pytest.raises(Exception, match="unknown export format 'pdf'"):
         p.export(tmp_path / "bad", formats=["pdf"])
     assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())

@@ -42,20 +42,26 @@ COMPOSE = """services:
 """
 
 
-def _readme(name: str, data_files: list[str], custom: bool) -> str:
+# What each file of an export is, in the order a README lists them.
+_DESCRIPTIONS = {
+    "pipeline.py": "the pipeline as a script (`python pipeline.py --help`)",
+    "pipeline.ipynb": "the same steps as a notebook (papermill-ready `parameters` cell)",
+    "requirements.txt": "pinned dependencies",
+    "Dockerfile": "a container that runs the script (with `docker-compose.yml`)",
+    "pipeline.dspipe.json": "the pipeline itself, for `Pipeline.load()`",
+}
+
+
+def _readme(name: str, data_files: list[str], custom: bool, written: list[str]) -> str:
     files = "".join(f"- `data/{f}`\n" for f in data_files) or "- (none: the data is bundled)\n"
+    listed = "".join(f"- `{f}`: {what}\n" for f, what in _DESCRIPTIONS.items() if f in written)
     warning = ("\n**This pipeline contains CUSTOM CODE steps**: review them in `pipeline.py` "
                "before running.\n") if custom else ""  # fmt: skip
     return f"""# Pipeline {name}
 
 Exported by dsmagic. Files:
 
-- `pipeline.py`: the pipeline as a script (`python pipeline.py --help`)
-- `pipeline.ipynb`: the same steps as a notebook (papermill-ready `parameters` cell)
-- `requirements.txt`: pinned dependencies
-- `Dockerfile`, `docker-compose.yml`: a container that runs the script
-- `pipeline.dspipe.json`: the pipeline itself, for `Pipeline.load()`
-{warning}
+{listed}{warning}
 ## Run locally
 
 ```bash
@@ -93,9 +99,13 @@ def _files(pipeline, formats: list[str], options: dict[str, Any]) -> dict[str, s
         files["Dockerfile"] = _dockerfile()
         files["docker-compose.yml"] = COMPOSE
         files[".dockerignore"] = DOCKERIGNORE
-        files["README.md"] = _readme(program.name, program.data_files, program.custom_code)
     if "pipeline" in formats:
         files["pipeline.dspipe.json"] = dumps(pipeline.to_dict())
+    if "docker" in formats:
+        # Written last, so that it lists exactly the files this export holds.
+        files["README.md"] = _readme(
+            program.name, program.data_files, program.custom_code, list(files)
+        )
     frames = options.get("frames") or {}
     for name in program.frames:
         if name in frames:
