@@ -32,5 +32,6 @@ def test_pipelines_example_runs(tmp_path, monkeypatch):
     assert "~ step model: n_estimators 100 -> 50" in text
     assert "pipeline run" in text and ": done" in text
     assert "'metrics': 'done'" in text and "'model': 'cached'" in text
-    assert (tmp_path / "churn.dspipe.json").is_file() and (tmp_path / "churn.py").is_file()
-    assert (tmp_path / "churn-bundle" / "Dockerfile").is_file()
+    out = tmp_path / "pipelines"  # the example writes into a folder of its own
+    assert (out / "churn.dspipe.json").is_file() and (out / "churn.py").is_file()
+    assert (out / "churn-bundle" / "Dockerfile").is_file()
