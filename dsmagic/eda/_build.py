@@ -17,7 +17,7 @@ from dsmagic.eda._dataset import sample_rows
 from dsmagic.eda._progress import ProgressBar
 from dsmagic.eda._schedule import Jobs
 
-_STATS_VERSION = 1
+_STATS_VERSION = 2  # bumped when the statistics of a column change
 _PILOT_ROWS = (2_000, 8_000)
 _CELLS_PER_SECOND = 1_000_000  # far below any real machine: only bigger frames need a pilot
 
