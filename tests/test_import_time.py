@@ -52,13 +52,20 @@ shell.run_line_magic("eda", "df --target y --html " + sys.argv[1])
 shell.run_line_magic("eda", "df --compare other")
 import dsmagic as dm
 dm.eda(df, target="y", progress=False).to_html()
+df.to_csv("frame.csv", index=False)
+from dsmagic.cli import main
+try:
+    main(["eda", "frame.csv", "--json", "stats.json"])
+except SystemExit as exit:
+    assert not exit.code, exit.code
 print(json.dumps(sorted(m for m in STORE if m in sys.modules)))
 """
 
 
 def test_first_eda_in_a_fresh_kernel_never_imports_the_store(tmp_path):
     """No run active, nothing to write to the store: %eda and dm.eda (with --compare and
-    --html) leave SQLAlchemy, alembic and the tracking store unimported."""
+    --html) and ``dsmagic eda FILE`` leave SQLAlchemy, alembic and the tracking store
+    unimported."""
     probe = f"STORE = {STORE!r}\n{FIRST_EDA}"
     result = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path / "report.html")],
@@ -66,3 +73,4 @@ def test_first_eda_in_a_fresh_kernel_never_imports_the_store(tmp_path):
     )  # fmt: skip
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
     assert (tmp_path / "report.html").stat().st_size > 0
+    assert (tmp_path / "stats.json").stat().st_size > 0

@@ -307,7 +307,8 @@ def body(report: dict[str, Any], figures: dict[str, str | None], extra: str = ""
         + _columns(report, figures)
         + f'<div class="dsm-muted">alert thresholds: missing/zeros/duplicates '
         f"&gt; {T.MISSING_SHARE:.0%}, cardinality &gt; {T.HIGH_CARDINALITY}, |skew| &gt; "
-        f"{T.SKEW:g}, |correlation| ≥ {T.CORRELATION:g}, Tukey {T.OUTLIER_IQR:g}·IQR; "
+        f"{T.SKEW:g}, |correlation| ≥ {T.CORRELATION:g}, Tukey {T.OUTLIER_IQR:g}·IQR "
+        f"(or any value {T.FAR_OUT_IQR:g} IQRs beyond); "
         f"made by dsmagic</div>"
     )
 
