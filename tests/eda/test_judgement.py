@@ -121,6 +121,7 @@ def test_timedelta_statistics_carry_their_unit():
     assert stats["mean"] == pytest.approx(waits.mean().total_seconds(), rel=1e-9)
     page = report.to_html()
     assert f"{stats['mean']:.6g} s<" in page and f"{stats['max']:.6g} s<" in page
+    assert '"title":"seconds"' in page  # the histogram's axis
     low, high = stats["outlier_fences"]
     assert f"[{low:.4g} s, {high:.4g} s]" in _alerts(report, "wait")["outliers"].message
 
