@@ -123,20 +123,11 @@ def _column_alerts(name: str, s: dict[str, Any], target: str | None) -> list[Ale
             add("outliers", message,
                 "check them for entry errors; cap (winsorise) at the fences or use a robust "
                 "scaler / tree model", s["outliers_share"])  # fmt: skip
-    if binary and count and s.get("top"):
-        share = s["top"][0][1] / count
-        if share > T.IMBALANCE_SHARE and name != target:
-            add(
-                "imbalance",
-                f"{s['top'][0][0]!r} covers {_pct(share)} of the values",
-                "check it is informative; group it to 'frequent vs rest' or drop it",
-                share,
-            )
     if kind == "categorical" and s["distinct"] > T.HIGH_CARDINALITY:
         add("high_cardinality", f"{s['distinct']:,} distinct values",
             "group rare values into 'other', or use target / frequency encoding instead of "
             "one-hot", s["distinct"])  # fmt: skip
-    if kind in ("categorical", "boolean") and count and s.get("top"):
+    if (kind in ("categorical", "boolean") or binary) and count and s.get("top"):
         share = s["top"][0][1] / count
         if share > T.IMBALANCE_SHARE:
             what = "classes" if name == target else "values"

@@ -96,6 +96,8 @@ def test_a_rare_0_1_flag_with_missing_values_is_binary_and_imbalanced():
     alerts = _alerts(report, "fraud")
     assert report.columns["fraud"]["binary"] is True
     assert "imbalance" in alerts and not {"zeros", "outliers"} & set(alerts)
+    as_target = _alerts(_report(pd.DataFrame({"fraud": flags}), target="fraud"), "fraud")
+    assert "of the classes" in as_target["imbalance"].message
 
 
 # -- a period is a period; durations carry their unit -----------------------------------------
