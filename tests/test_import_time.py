@@ -29,3 +29,48 @@ def test_load_ext_imports_no_heavy_library(tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert not set(HEAVY) & set(report["loaded"]), report["loaded"]
     assert {"start_run", "log_metric", "end_run", "runs"} <= set(report["magics"])
+
+
+STORE = ["sqlalchemy", "alembic", "dsmagic.store", "dsmagic.tracking"]
+
+FIRST_EDA = """
+import json, sys
+import numpy as np, pandas as pd
+from IPython.core.interactiveshell import InteractiveShell
+rng = np.random.default_rng(0)
+n = 3000
+df = pd.DataFrame({
+    "x": rng.normal(size=n), "n": rng.integers(0, 9, n), "flag": rng.random(n) < 0.3,
+    "plan": rng.choice(["free", "pro", None], n), "city": [f"c{i % 300}" for i in range(n)],
+    "when": pd.date_range("2024-01-01", periods=n, freq="h"),
+    "kind": pd.Categorical(rng.choice(["a", "b"], n)), "y": rng.integers(0, 2, n),
+})
+shell = InteractiveShell.instance()
+shell.user_ns.update(df=df, other=df.sample(frac=0.5, random_state=1))
+shell.run_line_magic("load_ext", "dsmagic")
+shell.run_line_magic("eda", "df --target y --html " + sys.argv[1])
+shell.run_line_magic("eda", "df --compare other")
+import dsmagic as dm
+dm.eda(df, target="y", progress=False).to_html()
+df.to_csv("frame.csv", index=False)
+from dsmagic.cli import main
+try:
+    main(["eda", "frame.csv", "--json", "stats.json"])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(json.dumps(sorted(m for m in STORE if m in sys.modules)))
+"""
+
+
+def test_first_eda_in_a_fresh_kernel_never_imports_the_store(tmp_path):
+    """No run active, nothing to write to the store: %eda and dm.eda (with --compare and
+    --html) and ``dsmagic eda FILE`` leave SQLAlchemy, alembic and the tracking store
+    unimported."""
+    probe = f"STORE = {STORE!r}\n{FIRST_EDA}"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "report.html")],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "report.html").stat().st_size > 0
+    assert (tmp_path / "stats.json").stat().st_size > 0

@@ -94,8 +94,10 @@ def _column_alerts(name: str, s: dict[str, Any], target: str | None) -> list[Ale
         add("infinite", f"{s['infinite']:,} infinite values ({_pct(s['infinite_share'])})",
             "replace ±inf with NaN (then impute) or clip; they usually come from a division "
             "by zero upstream", s["infinite_share"])  # fmt: skip
+    binary = bool(s.get("binary"))
     if kind == "numeric" and count:
-        if s["zeros_share"] > T.ZEROS_SHARE:
+        unit = f" {s['unit']}" if s.get("unit") else ""
+        if s["zeros_share"] > T.ZEROS_SHARE and not binary:
             add("zeros", f"{s['zeros']:,} zeros ({_pct(s['zeros_share'])})",
                 "check whether 0 means 'missing' or 'none'; if so, encode it as such; for "
                 "sparse counts consider a was-zero indicator", s["zeros_share"])  # fmt: skip
@@ -105,17 +107,27 @@ def _column_alerts(name: str, s: dict[str, Any], target: str | None) -> list[Ale
                    "do not mind") if skew > 0 else ("reflect and log-transform it, or use a "
                    "quantile transform; tree models do not mind")  # fmt: skip
             add("skewed", f"skewness {skew:.2f}", fix, skew)
-        if s["outliers_share"] > T.OUTLIERS_SHARE:
+        far = s.get("far_outliers", 0)
+        if not binary and (s["outliers_share"] > T.OUTLIERS_SHARE or far):
             low, high = s["outlier_fences"]
-            add("outliers", f"{s['outliers']:,} values ({_pct(s['outliers_share'])}) outside "
-                f"Tukey's fences [{low:.4g}, {high:.4g}]",
+            message = (f"{s['outliers']:,} values ({_pct(s['outliers_share'])}) outside "
+                       f"Tukey's fences [{low:.4g}{unit}, {high:.4g}{unit}]")  # fmt: skip
+            if far:
+                near, farthest = s["far_out_iqr"]
+                span = _span(near, farthest)
+                if far == s["outliers"]:
+                    which = "it lies" if far == 1 else "all lie"
+                else:
+                    which = f"{far:,} of them lie"
+                message += f"; {which} {span} IQRs beyond the fences"
+            add("outliers", message,
                 "check them for entry errors; cap (winsorise) at the fences or use a robust "
                 "scaler / tree model", s["outliers_share"])  # fmt: skip
     if kind == "categorical" and s["distinct"] > T.HIGH_CARDINALITY:
         add("high_cardinality", f"{s['distinct']:,} distinct values",
             "group rare values into 'other', or use target / frequency encoding instead of "
             "one-hot", s["distinct"])  # fmt: skip
-    if kind in ("categorical", "boolean") and count and s.get("top"):
+    if (kind in ("categorical", "boolean") or binary) and count and s.get("top"):
         share = s["top"][0][1] / count
         if share > T.IMBALANCE_SHARE:
             what = "classes" if name == target else "values"
@@ -127,6 +139,12 @@ def _column_alerts(name: str, s: dict[str, Any], target: str | None) -> list[Ale
             )
             add("imbalance", f"{s['top'][0][0]!r} covers {_pct(share)} of the {what}", fix, share)
     return alerts
+
+
+def _span(near: float, farthest: float) -> str:
+    """How far beyond the fences, in IQRs: "34" or "31 to 33"."""
+    low, high = f"{near:.3g}", f"{farthest:.3g}"
+    return low if low == high else f"{low} to {high}"
 
 
 def _first(s: dict[str, Any]):

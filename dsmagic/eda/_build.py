@@ -14,9 +14,10 @@ from dsmagic.eda import _cache, _column_stats, _dataset, _relations
 from dsmagic.eda import _thresholds as T
 from dsmagic.eda._alerts import find_alerts
 from dsmagic.eda._dataset import sample_rows
+from dsmagic.eda._progress import ProgressBar
 from dsmagic.eda._schedule import Jobs
 
-_STATS_VERSION = 1
+_STATS_VERSION = 2  # bumped when the statistics of a column change
 _PILOT_ROWS = (2_000, 8_000)
 _CELLS_PER_SECOND = 1_000_000  # far below any real machine: only bigger frames need a pilot
 
@@ -152,7 +153,7 @@ def build(
         report["notes"].append("the frame has no columns: there is nothing to profile")
     _emit(on_section, report)
 
-    bar = _progress_bar(width + 1, progress)  # the relations add their steps
+    bar = ProgressBar(width + 1, progress)  # the relations add their steps
     try:
         _run(report, frame, used, hashable, target, bar, on_section)
         report["alerts"] = find_alerts(report)
@@ -253,21 +254,6 @@ def _finish_dataset(report: dict[str, Any], columns: dict[str, dict[str, Any]], 
     with_missing = [name for name, stats in columns.items() if stats["missing"]]
     cells = sum(stats["missing"] for stats in columns.values())
     dataset["missing"] = _dataset.missing_patterns(used, with_missing, cells)
-
-
-def _progress_bar(steps: int, enabled: bool):
-    """tqdm.auto's bar, shown only once the report has taken a second (``delay``)."""
-    options = {"total": steps, "desc": "eda", "unit": "step", "delay": 1.0, "leave": False}
-    if enabled:
-        try:
-            from tqdm.auto import tqdm
-
-            return tqdm(**options)
-        except ImportError:  # a notebook without ipywidgets: the text bar still works
-            pass
-    from tqdm.std import tqdm
-
-    return tqdm(disable=not enabled, **options)
 
 
 def _costly_first(frame, names: list[str]) -> list[str]:

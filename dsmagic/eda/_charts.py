@@ -83,6 +83,9 @@ def distribution(stats: dict[str, Any], other: dict[str, Any] | None = None) -> 
     return None
 
 
+_UNITS = {"s": "seconds"}  # a column's unit (timedeltas) as its axis title
+
+
 def _histogram(stats, histogram, other) -> str:
     dates = stats.get("kind") == "datetime"
     sides = [("reference", histogram)] + ([("compared", other)] if other else [])
@@ -107,8 +110,8 @@ def _histogram(stats, histogram, other) -> str:
     if "edges" in histogram and (other is None or "edges" in other):
         kind = "temporal" if dates else "quantitative"
         encoding: dict[str, Any] = {
-            "x": {"field": "from", "type": kind, "title": None, "scale": {"zero": False},
-                  "bin": {"binned": True}},
+            "x": {"field": "from", "type": kind, "title": _UNITS.get(stats.get("unit")),
+                  "scale": {"zero": False}, "bin": {"binned": True}},
             "x2": {"field": "to"},
             "y": y,
             "tooltip": [{"field": "from", "type": kind}, {"field": "to", "type": kind},
@@ -116,7 +119,8 @@ def _histogram(stats, histogram, other) -> str:
         }  # fmt: skip
         mark = {"type": "bar", "opacity": 0.85 if other is None else 0.55}
         first, last = histogram["edges"][0], histogram["edges"][-1]
-        text = f"histogram: {len(histogram['counts'])} bins from {first} to {last}"
+        unit = f" {stats['unit']}" if stats.get("unit") else ""
+        text = f"histogram: {len(histogram['counts'])} bins from {first}{unit} to {last}{unit}"
     else:
         encoding = {
             "x": {"field": "value", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},

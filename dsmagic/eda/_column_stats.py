@@ -51,7 +51,10 @@ def compute(series, name: str) -> dict[str, Any]:
         _datetime(series[~missing_mask], stats)
     elif types.is_timedelta64_dtype(dtype):
         stats["notes"].append("durations are measured in seconds")
+        stats["unit"] = "s"  # mean, std, quantiles, min, max, range, iqr and fences
         _numeric(series[~missing_mask].dt.total_seconds().to_numpy(dtype="float64"), stats, name)
+    elif isinstance(dtype, pd.PeriodDtype):
+        _period(series[~missing_mask], stats)
     elif types.is_complex_dtype(dtype):
         stats["notes"].append("complex numbers: described by their text form")
         _objects(series.astype(object), missing_mask, stats, name)
@@ -121,12 +124,23 @@ def _numeric(native, stats: dict[str, Any], name: str) -> None:
         lower = stats["p25"] - T.OUTLIER_IQR * iqr
         upper = stats["p75"] + T.OUTLIER_IQR * iqr
         outliers = int(ordered.rank(lower, "left")) + count - int(ordered.rank(upper, "right"))
+        stats.update(_far_out(ordered, lower, upper, iqr, low, high))
         stats["histogram"] = _histogram(ordered, values, lengths, low, high)
     else:
         stats.update(dict.fromkeys(QUANTILES, nan))
         low = high = iqr = lower = upper = nan
         zeros = negatives = outliers = 0
+        stats.update(far_outliers=0, far_out_iqr=None)
         stats["histogram"] = None
+    if distinct == 2 and values[0] == 0 and values[1] == 1:
+        # a 0/1 indicator: its mean is the share of ones, and Tukey's fences (which
+        # collapse onto the majority value) would call every minority value an outlier
+        stats["binary"] = True
+        stats["notes"].append("binary 0/1 values: the mean is the share of ones; Tukey's "
+                              "fences do not apply")  # fmt: skip
+        outliers = 0
+        lower = upper = nan
+        stats.update(far_outliers=0, far_out_iqr=None)
     stats.update(
         min=low,
         max=high,
@@ -145,6 +159,28 @@ def _numeric(native, stats: dict[str, Any], name: str) -> None:
         named = _ID_NAME.search(name) is not None
         if consecutive or (named and distinct >= 0.9 * count):
             stats["kind"] = "identifier"
+
+
+def _far_out(ordered: Ordered, lower: float, upper: float, iqr: float, low: float,
+             high: float) -> dict[str, Any]:  # fmt: skip
+    """Values more than ``FAR_OUT_IQR`` IQRs beyond Tukey's fences: how many, and how far
+    beyond the fences (in IQRs) the nearest and the farthest of them lie."""
+    if not iqr > 0:  # fences that collapse cannot measure distance in IQRs
+        return {"far_outliers": 0, "far_out_iqr": None}
+    far_low, far_high = lower - T.FAR_OUT_IQR * iqr, upper + T.FAR_OUT_IQR * iqr
+    below = int(ordered.rank(far_low, "left"))
+    above_from = int(ordered.rank(far_high, "right"))
+    above = ordered.n - above_from
+    if not below and not above:
+        return {"far_outliers": 0, "far_out_iqr": None}
+    nearest, farthest = math.inf, 0.0
+    if below:
+        nearest = min(nearest, (lower - float(ordered.at(below - 1))) / iqr)
+        farthest = max(farthest, (lower - low) / iqr)
+    if above:
+        nearest = min(nearest, (float(ordered.at(above_from)) - upper) / iqr)
+        farthest = max(farthest, (high - upper) / iqr)
+    return {"far_outliers": below + above, "far_out_iqr": [nearest, farthest]}
 
 
 def _histogram(ordered: Ordered, values, lengths, low: float, high: float) -> dict[str, list]:
@@ -223,6 +259,26 @@ def _datetime(valid, stats: dict[str, Any]) -> None:
         "edges": [stamp(e).isoformat() for e in edges],
         "counts": [int(c) for c in counts],
     }
+
+
+def _period(valid, stats: dict[str, Any]) -> None:
+    """A period column (``pd.Period``, e.g. months): a datetime column of the periods'
+    start times, its values shown as periods ("2024-03")."""
+    import pandas as pd
+
+    freq = valid.dtype.freq
+    _datetime(valid.dt.start_time, stats)
+    code = str(valid.dtype)[len("period[") : -1]
+    stats["notes"].append(f"periods of frequency {code}: steps, gaps and the "
+                          "histogram use each period's start")  # fmt: skip
+
+    def period(text):
+        return str(pd.Period(pd.Timestamp(text), freq=freq))
+
+    stats["top"] = [[period(value), count] for value, count in stats["top"]]
+    for key in ("min", "max", "largest_gap_start"):
+        if stats.get(key) is not None:
+            stats[key] = pd.Period(stats[key], freq=freq)
 
 
 # -- text and categories ---------------------------------------------------------------

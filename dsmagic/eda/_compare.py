@@ -10,6 +10,12 @@ from dsmagic.eda import _charts
 
 _SIDE_BY_SIDE = [("missing_share", "missing"), ("distinct", "distinct"), ("mean", "mean"),
                  ("std", "std"), ("p50", "median"), ("min", "min"), ("max", "max")]  # fmt: skip
+_SPREADS = (
+    "std: the sample standard deviation (ddof=1, as pandas' Series.std). Drift effect size of "
+    "a numeric column: the Wasserstein distance divided by the reference's population "
+    "standard deviation (ddof=0, as Evidently's normed Wasserstein); its summary's 'sd' is "
+    "that same ddof=0 spread. The two differ by a factor √(n/(n-1))."
+)
 
 
 def _cell(stats: dict[str, Any] | None, key: str) -> str:
@@ -20,6 +26,8 @@ def _cell(stats: dict[str, Any] | None, key: str) -> str:
         return ""
     if key.endswith("_share"):
         return f"{value:.1%}"
+    if stats.get("unit") and isinstance(value, float):
+        return f"{format_value(value)} {stats['unit']}"
     return format_value(value)
 
 
@@ -69,6 +77,7 @@ def compare_html(report, other, drift, error: str | None, figures: dict[str, str
                 marked.append(index)
         rows.append(row)
     parts.append(table(headers, rows, highlight=marked))
+    parts.append(f'<div class="dsm-muted">{esc(_SPREADS)}</div>')
     overlays = []
     for name in names:
         left, right = report.columns.get(name), other.columns.get(name)

@@ -35,7 +35,7 @@ _CSS = """
 
 _STAT_LABELS = [
     ("count", "count"), ("missing", "missing"), ("distinct", "distinct"), ("mean", "mean"),
-    ("std", "std"), ("min", "min"), ("p5", "5 %"), ("p25", "25 %"), ("p50", "median"),
+    ("std", "std (ddof=1)"), ("min", "min"), ("p5", "5 %"), ("p25", "25 %"), ("p50", "median"),
     ("p75", "75 %"), ("p95", "95 %"), ("max", "max"), ("skewness", "skewness"),
     ("kurtosis", "kurtosis (excess)"), ("zeros", "zeros"), ("negatives", "negatives"),
     ("infinite", "infinite"), ("outliers", "outliers (Tukey)"), ("true", "true"),
@@ -53,10 +53,16 @@ def size(n: float) -> str:
     return f"{n:.1f} GB"
 
 
+# statistics measured in the column's unit (timedeltas: seconds)
+_IN_UNIT = {"mean", "std", "min", "p5", "p25", "p50", "p75", "p95", "max", "range", "iqr"}
+
+
 def _value(key: str, stats: dict[str, Any]) -> str | None:
     value = stats.get(key)
     if value is None:
         return None
+    if stats.get("unit") and key in _IN_UNIT and isinstance(value, float):
+        return None if math.isnan(value) else f"{format_value(value)} {stats['unit']}"
     if key == "memory":
         return size(value)
     if key in ("missing", "zeros", "infinite", "outliers", "distinct", "blank"):
@@ -245,7 +251,7 @@ def _target(target: dict[str, Any], figures: dict[str, str | None], stats: dict)
         if "__target__" not in figures:
             figures["__target__"] = _safe(_charts.distribution, stats)
         summary = table(["", ""], [(label, _value(key, stats) or "") for key, label in
-                                   (("mean", "mean"), ("std", "std"), ("p50", "median"),
+                                   (("mean", "mean"), ("std", "std (ddof=1)"), ("p50", "median"),
                                     ("skewness", "skewness"))], numeric=[1])  # fmt: skip
         parts.append(f"<div class='eda-figs'><div>{figures['__target__'] or ''}</div>"
                      f"{summary}</div>")  # fmt: skip
@@ -301,7 +307,8 @@ def body(report: dict[str, Any], figures: dict[str, str | None], extra: str = ""
         + _columns(report, figures)
         + f'<div class="dsm-muted">alert thresholds: missing/zeros/duplicates '
         f"&gt; {T.MISSING_SHARE:.0%}, cardinality &gt; {T.HIGH_CARDINALITY}, |skew| &gt; "
-        f"{T.SKEW:g}, |correlation| ≥ {T.CORRELATION:g}, Tukey {T.OUTLIER_IQR:g}·IQR; "
+        f"{T.SKEW:g}, |correlation| ≥ {T.CORRELATION:g}, Tukey {T.OUTLIER_IQR:g}·IQR "
+        f"(or any value {T.FAR_OUT_IQR:g} IQRs beyond); "
         f"made by dsmagic</div>"
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -263,9 +264,13 @@ def _drift(reference, current):
 
 
 def _log_to_active_run(report: EDAReport) -> None:
-    from dsmagic.tracking import active_run
+    """Log the HTML report to the active run, if there is one.
 
-    run = active_run()
+    A run lives in ``dsmagic.tracking._fluent``: when that module was never imported, no
+    run can be active, and importing it (SQLAlchemy, the store) only to learn so would
+    cost a fresh kernel's first report most of its time."""
+    fluent = sys.modules.get("dsmagic.tracking._fluent")
+    run = fluent.active_run() if fluent is not None else None
     if run is None:
         return
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in report.title)[:80] or "frame"
