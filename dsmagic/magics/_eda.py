@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from dsmagic.errors import DsmagicError
-from dsmagic.magics._parsing import lookup_variable, parse_value
+from dsmagic.magics._parsing import lookup_variable, parse_arguments, parse_value
 
 
 def _sample(text: str | None):
@@ -43,25 +43,30 @@ class EDAMagics(Magics):
           %eda df --target churned --html report.html
           %eda train --compare test
         """
-        args = parse_argstring(self.eda, line)
-        from IPython.display import HTML, display
+        args = parse_arguments(self.eda, line)
+        from IPython.display import display
 
         from dsmagic.eda import eda
 
         namespace = self.shell.user_ns
         frame = lookup_variable(namespace, args.frame, "the frame")
         other = lookup_variable(namespace, args.compare, "--compare") if args.compare else None
-        handle = display(HTML("<div><i>eda: computing…</i></div>"), display_id=True)
+        sample = _sample(args.sample)
+        # Shown with the first finished section, not before: eda() checks its arguments
+        # first, and a bad one must leave nothing on screen but its error.
+        handles: list = []
 
         def refresh(report) -> None:
-            if handle is not None:
-                handle.update(report)
+            if handles:
+                handles[0].update(report)
+            else:
+                handles.append(display(report, display_id=True))
 
-        report = eda(frame, target=args.target, compare=other, sample=_sample(args.sample),
+        report = eda(frame, target=args.target, compare=other, sample=sample,
                      time_budget=args.time_budget, title=args.frame,
                      on_section=refresh)  # fmt: skip
-        if handle is not None:
-            handle.update(report)
+        if handles and handles[0] is not None:
+            handles[0].update(report)
         else:
             display(report)
         namespace["_eda"] = report

@@ -99,3 +99,24 @@ def test_cli_bad_files_are_one_line(tmp_path, capsys, name, content, message):
     assert main(["eda", str(tmp_path / name)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("line", ["df --target typo", "df --sample lots", "df --compare nope"])
+def test_a_bad_argument_shows_nothing_but_its_error(ipython, line):
+    from IPython.utils.capture import capture_output
+
+    ipython.user_ns["df"] = _frame(50)
+    with capture_output() as captured:
+        result = ipython.run_cell(f"%eda {line}")
+    assert not result.success
+    assert captured.outputs == []  # no "computing…" placeholder left above the error
+    assert "computing" not in captured.stdout
+
+
+def test_shell_quoting_and_a_trailing_comment(ipython, tmp_path):
+    ipython.user_ns["df"] = _frame(60).rename(columns={"churned": "churned later"})
+    target = tmp_path / "my report.html"
+    result = ipython.run_cell(f"%eda df --target 'churned later' --html '{target}'  # first look")
+    assert result.success, result.error_in_exec
+    assert ipython.user_ns["_eda"].target["column"] == "churned later"
+    assert target.is_file()
