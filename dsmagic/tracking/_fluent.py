@@ -302,6 +302,7 @@ def _finish(run: ActiveRun, status: str) -> str | None:
         run.ended = True
         if run in _state.stack:
             _state.stack.remove(run)
+        marked = "is marked failed"
         try:
             run.client.end_run(run.id, "failed" if lost else status)
         except Exception as exc:
@@ -309,9 +310,10 @@ def _finish(run: ActiveRun, status: str) -> str | None:
                 raise DsmagicError(
                     f"run {run.id[:8]} could not be ended as {status}: {_writer.reason(exc)}"
                 ) from exc
+            marked = "failed (the store refused to mark it so: it reads crashed once this ends)"
     if lost is None:
         return None
-    return f"run {run.id[:8]} is marked failed: {lost}; the rest of its values are stored"
+    return f"run {run.id[:8]} {marked}: {lost}"
 
 
 def _report(run: ActiveRun) -> None:

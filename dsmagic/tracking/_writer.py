@@ -43,6 +43,21 @@ def reason(exc: BaseException) -> str:
     return (text.splitlines() or [type(exc).__name__])[0]
 
 
+class Loss:
+    """What of one run the store refused: counts by kind, and the first reason given."""
+
+    def __init__(self, first: str) -> None:
+        self.first = first
+        self.counts: dict[str, int] = {}
+
+    def add(self, kind: str, count: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + count
+
+    def __str__(self) -> str:
+        what = ", ".join(f"{count:,} {kind}(s)" for kind, count in self.counts.items())
+        return f"{what} could not be stored ({self.first})"
+
+
 class Writer:
     """Buffered writes to one store."""
 
@@ -62,7 +77,7 @@ class Writer:
         self.limit = 20_000
         self.room_left = self.limit  # what the buffer may hold while points are in flight
         # Run id -> what of it could not be stored (read by the next call on that run).
-        self.failures: dict[str, str] = {}
+        self.failures: dict[str, Loss] = {}
         self.wake: Callable[[], None] = lambda: None  # starts the writer thread's next flush
 
     def pending(self) -> bool:
@@ -117,15 +132,18 @@ class Writer:
         except Exception:
             _Pieces(self, batch).write()
 
-    def _failed(self, run_id: str, what: str, exc: BaseException) -> None:
+    def _failed(self, run_id: str, kind: str, count: int, exc: BaseException) -> None:
         with self.lock:
-            if run_id in self.failures:
-                return  # the first loss of a run is what its next call reports
-            message = self.failures[run_id] = f"{what} could not be stored ({reason(exc)})"
-        try:  # say so in the store too, in case the process ends before the next call
-            self.client.store.mark_failed(run_id, message)
-        except Exception:
-            pass  # the store takes no writes at all; the next call still reports it
+            loss = self.failures.get(run_id)
+            first = loss is None
+            if loss is None:
+                loss = self.failures[run_id] = Loss(reason(exc))
+            loss.add(kind, count)
+        if first:
+            try:  # say so in the store too, in case the process ends before the next call
+                self.client.store.mark_failed(run_id, f"some values could not be stored: {loss}")
+            except Exception:
+                pass  # the store takes no writes at all; the next call still reports it
 
 
 class _Pieces:
@@ -164,11 +182,11 @@ class _Pieces:
                 for key, value in items.items():
                     exc = self._try(**{field + "s": {run_id: {key: value}}})
                     if exc is not None:
-                        self.writer._failed(run_id, f"{field} {key!r}", exc)
+                        self.writer._failed(run_id, field, 1, exc)
         for cell in cells:
             exc = self._try(cells=[cell])
             if exc is not None:
-                self.writer._failed(cell["run_id"], "a cell's source", exc)
+                self.writer._failed(cell["run_id"], "cell source", 1, exc)
         for start in range(0, len(metrics), _PIECE_POINTS):
             self._metrics(metrics[start : start + _PIECE_POINTS])
         if heartbeats:
@@ -187,4 +205,4 @@ class _Pieces:
         for point in points:
             dropped[point[0]] = dropped.get(point[0], 0) + 1
         for run_id, count in dropped.items():
-            self.writer._failed(run_id, f"{count:,} metric point(s)", exc)
+            self.writer._failed(run_id, "metric point", count, exc)
