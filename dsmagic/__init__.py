@@ -11,7 +11,13 @@ import importlib
 from typing import Any
 
 from dsmagic._version import __version__
-from dsmagic.errors import DsmagicError, DsmagicWarning, NotFoundError, SchemaError
+from dsmagic.errors import (
+    DsmagicError,
+    DsmagicWarning,
+    NotFoundError,
+    SchemaError,
+    StoreUnavailableError,
+)
 
 # Public name -> module that defines it (imported on first access).
 _LAZY: dict[str, str] = {
@@ -80,6 +86,7 @@ __all__ = [
     "DsmagicWarning",
     "NotFoundError",
     "SchemaError",
+    "StoreUnavailableError",
     "__version__",
     "load_ipython_extension",
     "unload_ipython_extension",

@@ -7,7 +7,13 @@ nothing else.
 
 from __future__ import annotations
 
-__all__ = ["DsmagicError", "DsmagicWarning", "NotFoundError", "SchemaError"]
+__all__ = [
+    "DsmagicError",
+    "DsmagicWarning",
+    "NotFoundError",
+    "SchemaError",
+    "StoreUnavailableError",
+]
 
 
 class DsmagicError(ValueError):
@@ -20,6 +26,10 @@ class NotFoundError(DsmagicError, LookupError):
 
 class SchemaError(DsmagicError):
     """The database schema does not match this version of dsmagic."""
+
+
+class StoreUnavailableError(DsmagicError):
+    """The store cannot be opened, read or written (missing, corrupt, read-only, unreachable)."""
 
 
 class DsmagicWarning(UserWarning):

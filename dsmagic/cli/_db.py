@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -34,18 +35,18 @@ def _status(args: argparse.Namespace) -> int:
     from dsmagic.store import Database, known_revisions
 
     settings = current_settings()
+    head = known_revisions()[-1]
+    local = Path(settings.home, "dsmagic.db")
+    if settings.uri == f"sqlite:///{local}" and not local.exists():
+        # Status only looks: it does not create a store (nor its folder) that is not there.
+        print(f"database:  {settings.uri}")
+        print(f"artifacts: {settings.artifact_root}")
+        print(f"revision:  - (this dsmagic: {head}) — no store yet (created on first use)")
+        return 0
     database = Database(settings.uri)
     current = database.current_revision()
-    head = known_revisions()[-1]
     print(f"database:  {database.safe_uri}")
     print(f"artifacts: {settings.artifact_root}")
-    if current is None:
-        state = "empty (created on first use)"
-    elif current == head:
-        state = "up to date"
-    elif current in known_revisions():
-        state = "older: run `dsmagic db upgrade`"
-    else:
-        state = "newer than this dsmagic: run `pip install -U dsmagic`"
+    state = database.describe_revision(current)
     print(f"revision:  {current or '-'} (this dsmagic: {head}) — {state}")
     return 0

@@ -357,6 +357,27 @@ def _prepare_folders(job: _Job) -> tuple[Path, Path]:
     return data, output
 
 
+def _local_kernel_config(owner: object):
+    """Kernels the runner starts talk over Unix sockets in a private temporary folder.
+
+    Over TCP, ipykernel warns into the user's cell that traffic is unencrypted; a kernel
+    that only this process talks to has no reason to listen on a port at all. The socket
+    paths are absolute (the kernel runs in another folder) and short (a Unix socket path
+    holds at most 107 bytes); the folder goes when ``owner`` does.
+    """
+    import tempfile
+    import weakref
+
+    from traitlets.config import Config
+
+    sockets = tempfile.mkdtemp(prefix="dsmagic-kernel-")
+    weakref.finalize(owner, shutil.rmtree, sockets, True)
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(sockets, "k")
+    return config
+
+
 def _run_notebook(job: _Job) -> tuple[str, str | None]:
     import nbformat
     from nbclient import NotebookClient
@@ -387,7 +408,8 @@ def _run_notebook(job: _Job) -> tuple[str, str | None]:
     deadline = time.monotonic() + job.timeout
     client = Client(nb, timeout=int(job.timeout), kernel_name="python3",
                     resources={"metadata": {"path": str(job.run_root)}},
-                    interrupt_on_timeout=True, shutdown_kernel="immediate")  # fmt: skip
+                    interrupt_on_timeout=True, shutdown_kernel="immediate",
+                    config=_local_kernel_config(run))  # fmt: skip
     run._client = client
     status, error = "done", None
 

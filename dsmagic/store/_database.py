@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from dsmagic.errors import DsmagicError, SchemaError
+from dsmagic.errors import DsmagicError, SchemaError, StoreUnavailableError
+from dsmagic.store._errors import home_unavailable, store_unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
@@ -34,6 +35,10 @@ _RUNS_STAT = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'runs' LIMIT 1"
 _ANALYZE_MIN_RUNS = 200
 _ANALYZE_LIMIT = 1000  # rows sampled per index: approximate statistics in milliseconds
 _LOCK_RETRIES = 8
+_REVISION_FORMAT = re.compile(r"^\d{4}$")
+# SQLite creates a database file empty and writes its header on the first statement; an
+# empty file that stays empty longer than that is what a failed copy leaves behind.
+_EMPTY_FILE_GRACE_S = 2.0
 
 
 def known_revisions() -> list[str]:
@@ -81,10 +86,11 @@ class Database:
         url = make_url(self.uri)
         self.dialect = url.get_backend_name()
         kwargs: dict[str, Any] = {}
+        self._url = url
         if self.dialect == "sqlite":
             database = url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _prepare_sqlite_file(Path(database))
             kwargs["connect_args"] = {
                 "timeout": _BUSY_TIMEOUT_MS / 1000,
                 "check_same_thread": False,
@@ -135,26 +141,55 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         self.ensure_schema()
-        with self.engine.connect() as connection:
-            yield connection
+        with self._connect(self.engine) as connection:
+            try:
+                yield connection
+            except DBAPIError as exc:
+                error = self._unavailable(exc, opening=False)
+                if error is None:
+                    raise
+                raise error from exc
+
+    def _unavailable(self, exc: BaseException, *, opening: bool) -> StoreUnavailableError | None:
+        return store_unavailable(exc, self._url, opening=opening)
+
+    def _connect(self, engine: Engine) -> Connection:
+        try:
+            return engine.connect()
+        except DBAPIError as exc:
+            if _is_lock_error(exc):
+                raise
+            error = self._unavailable(exc, opening=True)
+            if error is None:
+                raise
+            raise error from exc
 
     @contextmanager
     def _begin(self, engine: Engine) -> Iterator[Connection]:
         for attempt in range(_LOCK_RETRIES):
             try:
-                connection = engine.connect()
+                connection = self._connect(engine)
                 transaction = connection.begin()
             except OperationalError as exc:
                 if _is_lock_error(exc) and attempt < _LOCK_RETRIES - 1:
                     time.sleep(0.05 * 2**attempt * (1 + random.random()))
                     continue
-                raise
+                error = self._unavailable(exc, opening=True)
+                if error is None:
+                    raise
+                raise error from exc
             break
         try:
             yield connection
             transaction.commit()
-        except BaseException:
+        except BaseException as exc:
             transaction.rollback()
+            # Lock errors go back to run_with_retry, which tries the whole transaction again.
+            if isinstance(exc, DBAPIError) and not _is_lock_error(exc):
+                error = self._unavailable(exc, opening=False)
+                if error is None:
+                    raise
+                raise error from exc
             raise
         finally:
             connection.close()
@@ -166,15 +201,57 @@ class Database:
                 with self.transaction() as connection:
                     return work(connection, *args, **kwargs)
             except OperationalError as exc:
-                if not _is_lock_error(exc) or attempt == _LOCK_RETRIES - 1:
+                if not _is_lock_error(exc):
                     raise
+                if attempt == _LOCK_RETRIES - 1:
+                    error = self._unavailable(exc, opening=False)
+                    if error is None:
+                        raise
+                    raise error from exc
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
         raise AssertionError("unreachable")
 
     # -- schema ---------------------------------------------------------------------
     def current_revision(self) -> str | None:
-        with self.engine.connect() as connection:
-            return self._read_revision(connection)
+        with self._connect(self.engine) as connection:
+            try:
+                return self._read_revision(connection)
+            except DBAPIError as exc:
+                error = self._unavailable(exc, opening=True)
+                if error is None:
+                    raise
+                raise error from exc
+
+    def describe_revision(self, current: str | None) -> str:
+        """How ``current`` relates to this package's revisions, with what to do."""
+        revisions = known_revisions()
+        if current is None:
+            return "empty (created on first use)"
+        if current == revisions[-1]:
+            return "up to date"
+        if current in revisions:
+            return "older: run `dsmagic db upgrade`"
+        if _REVISION_FORMAT.match(current) and current > revisions[-1]:
+            return "newer than this dsmagic: run `pip install -U dsmagic`"
+        return (
+            f"unknown revision {current!r}, not one dsmagic ever wrote: the table "
+            f"{VERSION_TABLE} was changed by something else; restore the store from a backup"
+        )
+
+    def _check_revision(self, current: str | None) -> None:
+        revisions = known_revisions()
+        if current is None or current in revisions:
+            return
+        if _REVISION_FORMAT.match(current) and current > revisions[-1]:
+            raise SchemaError(
+                f"the database at {self.safe_uri} has schema revision {current}, newer than "
+                f"this dsmagic knows (up to {revisions[-1]}): run `pip install -U dsmagic`"
+            )
+        raise SchemaError(
+            f"the database at {self.safe_uri} has schema revision {current!r}, which no "
+            f"dsmagic wrote: {VERSION_TABLE} was changed by something else; restore the "
+            "store from a backup"
+        )
 
     @staticmethod
     def _read_revision(connection: Connection) -> str | None:
@@ -192,11 +269,7 @@ class Database:
                 return
             revisions = known_revisions()
             current = self.current_revision()
-            if current not in (None, *revisions):
-                raise SchemaError(
-                    f"the database at {self.safe_uri} has schema revision {current}, newer than "
-                    f"this dsmagic knows (up to {revisions[-1]}): run `pip install -U dsmagic`"
-                )
+            self._check_revision(current)
             if current != revisions[-1]:
                 self.upgrade()
             if self.dialect == "sqlite":
@@ -235,6 +308,7 @@ class Database:
                 # Serialise concurrent first connections on a server.
                 connection.execute(text("SELECT pg_advisory_xact_lock(7314159265)"))
             before = self._read_revision(connection)
+            self._check_revision(before)
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
@@ -249,3 +323,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the store's folder; refuse a database file that is empty."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise home_unavailable(exc, str(path.parent)) from exc
+    deadline = time.monotonic() + _EMPTY_FILE_GRACE_S
+    while path.is_file() and path.stat().st_size == 0:
+        if time.monotonic() > deadline:
+            raise StoreUnavailableError(
+                f"the store {path} is an empty file (0 bytes), as a failed copy leaves: "
+                "restore it from a backup, or delete it to start a new, empty store"
+            )
+        time.sleep(0.05)
