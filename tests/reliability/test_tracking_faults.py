@@ -70,10 +70,9 @@ def test_one_row_the_database_refuses_costs_that_row_only(dsmagic_home, store_ur
 
 def test_a_refused_row_fails_end_run_too(dsmagic_home, store_uri):
     _refuse_a_param(store_uri)
-    with pytest.raises(dm.DsmagicError, match="1 param"):
-        with dm.start_run("ends") as run:
-            dm.log_param("refused", "x")
-            dm.log_metric("m", 1.0)
+    with pytest.raises(dm.DsmagicError, match="1 param"), dm.start_run("ends") as run:
+        dm.log_param("refused", "x")
+        dm.log_metric("m", 1.0)
     assert dm.get_run(run.id).status == "failed"
     assert dm.get_run(run.id).metrics == {"m": 1.0}
 
@@ -108,7 +107,8 @@ def test_a_full_disk_fails_the_run_at_the_next_call(sqlite_home, tmp_path):
     assert child.returncode == 0, err
     run_id, report = out.splitlines()
     assert report.startswith("error at step"), report
-    assert "metric point(s) could not be stored (disk I/O error)" in report, report
+    assert "metric point(s) could not be stored (" in report, report
+    assert "disk I/O error" in report and report.count("\n") == 0, report
     stored = dm.get_run(run_id)
     assert stored.status == "failed"
     history = dm.get_metric_history(run_id, "x")
