@@ -89,9 +89,10 @@ def validate_metric_value(key: str, value: object) -> float:
 
 def _value_shown(value: object) -> str:
     try:
-        return _shown(repr(value))
+        text = repr(value)
     except Exception:
         return f"a {type(value).__name__}"
+    return text[:_SHOWN] + ("..." if len(text) > _SHOWN else "")
 
 
 def _text(field: str, key: str, value: object) -> str:
