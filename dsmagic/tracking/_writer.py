@@ -169,7 +169,7 @@ class _Pieces:
             self.budget -= 1
             # Nothing taken after a few tries: the store refuses everything (full disk,
             # read-only, gone). Do not spend one transaction per value finding that out.
-            if self.stored == 0 and _PIECE_BUDGET - self.budget >= 4:
+            if self.stored == 0 and _PIECE_BUDGET - self.budget >= 16:
                 self.budget = 0
             return exc
         self.stored += 1
