@@ -470,6 +470,8 @@ def _shutdown() -> None:
         try:
             run.set_tags({"dsmagic.ended_by": "process exit"})
             _end(run, "finished")
+        except DsmagicError as exc:  # values the store refused: the last chance to say so
+            _note(str(exc))
         except Exception:
             pass
     for writer in list(_state.writers.values()):

@@ -161,3 +161,41 @@ def test_a_database_turned_read_only_fails_the_run_at_the_next_call(
     stored = dm.get_run(run_id)
     assert stored.status == "crashed"  # never "finished"
     assert len(dm.get_metric_history(run_id, "x")) < int(out.split()[3].rstrip(":"))
+
+
+EXIT_AFTER_REFUSAL = """
+    import dsmagic as dm
+    run = dm.start_run("exits")
+    print(run.id, flush=True)
+    dm.log_param("refused", "x")
+    dm.log_metric("m", 1.0)
+    """
+
+
+def test_a_refusal_met_at_exit_is_printed_and_the_run_failed(sqlite_home, tmp_path):
+    _refuse_a_param(f"sqlite:///{sqlite_home / 'dsmagic.db'}")
+    child = python(EXIT_AFTER_REFUSAL, cwd=tmp_path)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    run_id = out.strip()
+    assert f"dsmagic: run {run_id[:8]} is marked failed: 1 param(s) could not be stored" in err
+    assert dm.get_run(run_id).status == "failed"
+    assert dm.get_run(run_id).metrics == {"m": 1.0}
+
+
+def test_a_dropped_database_connection_loses_nothing(dsmagic_home, store_uri):
+    if not store_uri.startswith("postgresql"):
+        pytest.skip("server connections are PostgreSQL's")
+    url = store_uri.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(url, autocommit=True) as admin, dm.start_run("dropped") as run:
+        for step in range(200_000):
+            dm.log_metric("x", float(step), step=step)
+            if step % 40_000 == 20_000:  # the server ends every other session, mid-write or not
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+    stored = dm.get_run(run.id)
+    assert stored.status == "finished"
+    steps = dm.get_metric_history(run.id, "x")["step"].tolist()
+    assert steps == list(range(200_000))
