@@ -6,6 +6,8 @@ import sys
 import time
 from typing import Any
 
+from dsmagic.errors import DsmagicError
+
 
 class CellRecorder:
     def __init__(self, shell: Any) -> None:
@@ -37,6 +39,8 @@ class CellRecorder:
             )
         try:
             fluent.flush()
+        except DsmagicError as exc:  # a run whose values the store refused: now failed
+            print(f"dsmagic: {exc}", file=sys.stderr)
         except Exception as exc:
             print(
                 f"dsmagic: could not save what this cell logged ({exc}); it is kept and "

@@ -161,14 +161,24 @@ class TrackingClient:
             raise DsmagicError(f"artifact name {name!r} escapes the run's artifact folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         # Copy next to the target, then rename: a failure never leaves a partial artifact.
+        # Checked before copying: a refusal leaves nothing behind.
+        links = _folder_links(source) if source.is_dir() else {}
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
         try:
             staged = staging / "item"
             if source.is_dir():
-                shutil.copytree(source, staged)
-                files = sorted(p for p in staged.rglob("*") if p.is_file())
+                # Links are kept as links (each checked to stay inside the folder), never
+                # followed: a link to /etc/passwd is refused, a link loop is never walked.
+                shutil.copytree(source, staged, symlinks=True)
+                for relative, pointing in links.items():
+                    (staged / relative).unlink()
+                    (staged / relative).symlink_to(pointing)
+                files = sorted(p for p in staged.rglob("*") if p.is_file() and not p.is_symlink())
                 size = sum(p.stat().st_size for p in files)
-                manifest = "\n".join(f"{p.relative_to(staged)} {file_sha256(p)}" for p in files)
+                manifest = "\n".join(
+                    [f"{p.relative_to(staged)} {file_sha256(p)}" for p in files]
+                    + [f"{name} -> {pointing}" for name, pointing in sorted(links.items())]
+                )
                 digest = hashlib.sha256(manifest.encode()).hexdigest()
             else:
                 shutil.copyfile(source, staged)
@@ -272,6 +282,33 @@ class TrackingClient:
             for run in runs
         }
         return RunComparison(runs, histories)
+
+
+def _folder_links(folder: Path) -> dict[str, str]:
+    """Each symlink inside ``folder`` (relative name -> its target, relative to the link),
+    refusing links that point outside the folder, to nothing, or round in a loop."""
+    root = folder.resolve()
+    links: dict[str, str] = {}
+    for parent, dirs, files in os.walk(folder):  # does not enter linked folders
+        for name in [*dirs, *files]:
+            path = Path(parent, name)
+            if not path.is_symlink():
+                continue
+            relative = path.relative_to(folder).as_posix()
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                raise DsmagicError(
+                    f"cannot log artifact {str(folder)!r}: the link {relative!r} points to "
+                    "nothing or round a loop of links; remove it"
+                ) from None
+            if target != root and root not in target.parents:
+                raise DsmagicError(
+                    f"cannot log artifact {str(folder)!r}: the link {relative!r} points "
+                    f"outside the folder, to {str(target)!r}; copy that file in, or remove the link"
+                )
+            links[relative] = os.path.relpath(target, path.parent.resolve())
+    return links
 
 
 def _search_query(filter, order_by, experiment, max_results) -> Select:

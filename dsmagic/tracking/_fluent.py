@@ -1,8 +1,10 @@
 """The fluent API: one active run (and its nested children) per kernel.
 
-Logged values go to an in-memory buffer that a background thread writes every
-quarter second, and that is written at once when a cell finishes, a run ends or
-the process exits. A ``kill -9`` therefore loses at most the last half second.
+Logged values go to an in-memory buffer (``_writer``) that a background thread writes
+every quarter second and whenever it fills, and that is written at once when a cell
+finishes, a run ends or the process exits. A ``kill -9`` loses at most the values logged
+in the last second. Values the store could not take make their run fail: the next call
+on the run raises, and ends it as ``failed``.
 """
 
 from __future__ import annotations
@@ -17,60 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from dsmagic.errors import DsmagicError
-from dsmagic.tracking import _environment, _liveness, _validation
+from dsmagic.tracking import _environment, _liveness, _validation, _writer
 from dsmagic.tracking._client import TrackingClient
 from dsmagic.tracking._entities import Run
+from dsmagic.tracking._writer import FLUSH_SECONDS, Writer
 
-FLUSH_SECONDS = 0.25
 _known_keys = _validation._valid_keys  # keys that passed validate_key
-
-
-class _Writer:
-    """Buffered writes to one store, flushed in one transaction each time."""
-
-    def __init__(self, client: TrackingClient) -> None:
-        self.client = client
-        self.lock = threading.Lock()
-        self.flush_lock = threading.Lock()
-        self.metrics: list[tuple[str, str, int, float, float]] = []
-        self.params: dict[str, dict[str, str]] = {}
-        self.tags: dict[str, dict[str, str]] = {}
-        self.cells: list[dict[str, Any]] = []
-        self.heartbeats: dict[str, float] = {}
-        self.error: BaseException | None = None
-
-    def pending(self) -> bool:
-        return bool(self.metrics or self.params or self.tags or self.cells or self.heartbeats)
-
-    def flush(self) -> None:
-        with self.flush_lock:
-            with self.lock:
-                if not self.pending():
-                    return
-                batch = (self.metrics, self.params, self.tags, self.cells, self.heartbeats)
-                self.metrics, self.params, self.tags, self.cells = [], {}, {}, []
-                self.heartbeats = {}
-            metrics, params, tags, cells, heartbeats = batch
-            try:
-                self.client.store.write_batch(metrics, params, tags, cells, heartbeats)
-            except BaseException as exc:
-                # Nothing was written (one transaction): put it back for the next try.
-                with self.lock:
-                    self.metrics[:0] = metrics
-                    for run_id, values in params.items():
-                        self.params[run_id] = {**values, **self.params.get(run_id, {})}
-                    for run_id, values in tags.items():
-                        self.tags[run_id] = {**values, **self.tags.get(run_id, {})}
-                    self.cells[:0] = cells
-                self.error = exc
-                raise
-            self.error = None
 
 
 class ActiveRun:
     """The run being logged to. Reading its fields shows what is stored, buffer included."""
 
-    def __init__(self, client: TrackingClient, run: Run, writer: _Writer) -> None:
+    def __init__(self, client: TrackingClient, run: Run, writer: Writer) -> None:
         self.client = client
         self.id = run.id
         self._writer = writer
@@ -116,6 +76,9 @@ class ActiveRun:
     def log_metric(self, key: str, value: Any, step: int | None = None) -> None:
         # The hot path of logging in a loop: a key already seen and a plain float skip
         # the validation calls; anything else gets the full checks.
+        writer = self._writer
+        if writer.failures:
+            _report(self)
         if key not in _known_keys:
             _validation.validate_key(key, "metric key")
         if value.__class__ is not float:
@@ -129,17 +92,22 @@ class ActiveRun:
             if step >= next_step.get(key, 0):
                 next_step[key] = step + 1
         point = (self.id, key, step, value, time.time())
-        writer = self._writer
         with writer.lock:
-            writer.metrics.append(point)
+            metrics = writer.metrics
+            metrics.append(point)
+            full = len(metrics) >= writer.room_left
+        if full:  # the writer is behind: wait until it has taken the buffer
+            writer.make_room()
 
     def log_params(self, params: dict[str, Any]) -> None:
         clean = _clean_params(params)
+        _report(self)
         with self._writer.lock:
             self._writer.params.setdefault(self.id, {}).update(clean)
 
     def set_tags(self, tags: dict[str, Any]) -> None:
         clean = _clean_tags(tags)
+        _report(self)
         with self._writer.lock:
             self._writer.tags.setdefault(self.id, {}).update(clean)
 
@@ -150,12 +118,13 @@ class _State:
         # Runs started since the kernel hook last asked: a run started and ended inside
         # one cell still gets that cell recorded.
         self.started: list[ActiveRun] = []
-        self.writers: dict[str, _Writer] = {}
+        self.writers: dict[str, Writer] = {}
         self.clients: dict[str, TrackingClient] = {}
         self.experiment: str | None = None
         self.lock = threading.RLock()
         self.thread: threading.Thread | None = None
         self.stop = threading.Event()
+        self.wake = threading.Event()  # a buffer filled: flush now
         self.last_heartbeat = 0.0
 
 
@@ -183,27 +152,42 @@ def _client() -> TrackingClient:
     return client
 
 
-def _writer_for(client: TrackingClient) -> _Writer:
+def _writer_for(client: TrackingClient) -> Writer:
     key = f"{client.store.db.uri}|{client.artifact_root}"
     writer = _state.writers.get(key)
     if writer is None:
-        writer = _state.writers[key] = _Writer(client)
+        writer = _state.writers[key] = Writer(client)
+        writer.wake = _wake
     return writer
 
 
+def _wake() -> None:
+    _ensure_thread()
+    _state.wake.set()
+
+
 def _background() -> None:
-    while not _state.stop.wait(FLUSH_SECONDS):
+    state = _state
+    took = 0.0
+    while True:
+        # Every FLUSH_SECONDS from the start of the last flush, or at once when woken.
+        state.wake.wait(max(0.0, FLUSH_SECONDS - took))
+        state.wake.clear()
+        if state.stop.is_set():
+            return
+        started = time.monotonic()
         now = time.time()
-        if now - _state.last_heartbeat >= _liveness.heartbeat_interval():
-            _state.last_heartbeat = now
-            for run in list(_state.stack):
+        if now - state.last_heartbeat >= _liveness.heartbeat_interval():
+            state.last_heartbeat = now
+            for run in list(state.stack):
                 with run._writer.lock:
                     run._writer.heartbeats[run.id] = now
-        for writer in list(_state.writers.values()):
+        for writer in list(state.writers.values()):
             try:
                 writer.flush()
             except Exception:
-                pass  # kept in the buffer; reported by the next explicit flush
+                pass  # the writer records what it could not store; the next call reports it
+        took = time.monotonic() - started
 
 
 def _ensure_thread() -> None:
@@ -294,20 +278,48 @@ def start_run(
 
 
 def _end(run: ActiveRun, status: str) -> None:
+    """End ``run`` and its children; raise if some of their values could not be stored."""
     status = _validation.validate_end_status(status)
     with _state.lock:
+        failures = []
         # Children end with their parent.
         while _state.stack and run in _state.stack and _state.stack[-1] is not run:
-            _end(_state.stack[-1], status)
+            failures.append(_finish(_state.stack[-1], status))
+        failures.append(_finish(run, status))
+    found = [message for message in failures if message]
+    if found:
+        raise DsmagicError(found[0])
+
+
+def _finish(run: ActiveRun, status: str) -> str | None:
+    """End one run; the message saying what of it could not be stored, if anything."""
+    try:
+        run._writer.flush()
+    finally:
+        if run._capture is not None:
+            run._capture.join(timeout=30)
+        lost = run._writer.failures.pop(run.id, None)
+        run.ended = True
+        if run in _state.stack:
+            _state.stack.remove(run)
+        marked = "is marked failed"
         try:
-            run._writer.flush()
-        finally:
-            if run._capture is not None:
-                run._capture.join(timeout=30)
-            run.client.end_run(run.id, status)
-            run.ended = True
-            if run in _state.stack:
-                _state.stack.remove(run)
+            run.client.end_run(run.id, "failed" if lost else status)
+        except Exception as exc:
+            if lost is None:
+                raise DsmagicError(
+                    f"run {run.id[:8]} could not be ended as {status}: {_writer.reason(exc)}"
+                ) from exc
+            marked = "failed (the store refused to mark it so: it reads crashed once this ends)"
+    if lost is None:
+        return None
+    return f"run {run.id[:8]} {marked}: {lost}"
+
+
+def _report(run: ActiveRun) -> None:
+    """Raise what of ``run`` could not be stored, ending it as failed."""
+    if run.id in run._writer.failures:
+        _end(run, "failed")
 
 
 def end_run(status: str = "finished") -> Run | None:
@@ -337,7 +349,10 @@ def take_started_runs() -> list[ActiveRun]:
 
 def _require_run() -> ActiveRun:
     if _state.stack:
-        return _state.stack[-1]
+        run = _state.stack[-1]
+        if run.id not in run._writer.failures:
+            return run
+        _report(run)
     run = start_run()
     _note(f"no active run: started {run.id[:8]}; end it with dm.end_run() or %end_run")
     return run
@@ -418,9 +433,11 @@ def set_experiment(name: str) -> None:
 
 
 def flush() -> None:
-    """Write everything buffered now."""
+    """Write everything buffered now; raise if some of it could not be stored."""
     for writer in list(_state.writers.values()):
         writer.flush()
+    for run in list(_state.stack):
+        _report(run)
 
 
 def record_cell(
@@ -436,7 +453,7 @@ def record_cell(
         row = {
             "run_id": run.id,
             "execution_count": execution_count,
-            "source": source,
+            "source": _validation.storable_text(source),
             "started_at": started_at,
             "finished_at": finished_at,
             "success": success,
@@ -448,10 +465,13 @@ def record_cell(
 def _shutdown() -> None:
     """At interpreter exit: write the buffer and end open runs cleanly."""
     _state.stop.set()
+    _state.wake.set()
     for run in reversed(list(_state.stack)):
         try:
             run.set_tags({"dsmagic.ended_by": "process exit"})
             _end(run, "finished")
+        except DsmagicError as exc:  # values the store refused: the last chance to say so
+            _note(str(exc))
         except Exception:
             pass
     for writer in list(_state.writers.values()):
