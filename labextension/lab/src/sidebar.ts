@@ -127,6 +127,7 @@ export class RunsSidebar extends Widget {
       this._runs = page.runs;
       this._page = page;
       this._render(page);
+      this._body.dataset.filter = query.filter; // what the rows shown answer
     } catch (error) {
       if (ticket === this._ticket) {
         this._showError(error instanceof ApiError ? error.message : String(error));
