@@ -184,13 +184,13 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 def wait_for_settled_view(page, timeout: float = 10.0) -> dict:
-    """Wait until the view stops moving (no change over five animation frames)."""
+    """Wait until the view stops moving (no change over eight animation frames)."""
     import time
 
     deadline = time.monotonic() + timeout
     last = viewport(page)
     still = 0
-    while still < 5:
+    while still < 8:
         if time.monotonic() > deadline:
             raise AssertionError(f"the canvas view kept moving: {last}")
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")

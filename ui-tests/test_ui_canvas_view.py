@@ -54,6 +54,7 @@ def _close(a: dict, b: dict) -> bool:
 def test_first_view_is_readable_fitted_and_panels_give_the_graph_room(page, lab, workdir):
     open_and_run(page, lab, canvas_notebook(workdir, FILE, "classification"))
     expect(page.locator(f"{CANVAS} .react-flow__node")).to_have_count(9)
+    expect(node(page, "data")).to_be_visible()  # measured (React Flow hides it until then)
     first = wait_for_settled_view(page)
     # Titles are readable at the first view: at least 11 px on screen.
     assert on_screen_px(page, TITLE) >= 11, (first, on_screen_px(page, TITLE))
