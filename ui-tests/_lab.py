@@ -113,6 +113,7 @@ def select_step(page, step: str) -> None:
     from playwright.sync_api import expect
 
     form = page.locator(".dsm-canvas-form")
+    reveal(page, step)
     for attempt in range(3):
         node(page, step).click()
         try:
@@ -130,6 +131,7 @@ def select_for_keys(page, step: str) -> None:
     from playwright.sync_api import expect
 
     target = node(page, step)
+    reveal(page, step)
     for attempt in range(3):
         target.click()
         try:
@@ -209,3 +211,33 @@ def scroller_top(page) -> float:
                    while (p && !scrolls(p)) p = p.parentElement;
                    return p ? p.scrollTop : document.scrollingElement.scrollTop; }"""
     )
+
+
+def reveal(page, step: str) -> None:
+    """Pan the canvas, by dragging its background as a person does, until the step is
+    wholly in view (a graph wider than the pane at a readable zoom is panned, not shrunk)."""
+    flow = page.locator(f"{CANVAS} .dsm-canvas-flow").first
+    for _ in range(8):
+        pane, target = box(flow), box(node(page, step))
+        if inside(target, pane, slack=-8):
+            return
+        limit_x, limit_y = pane["width"] / 2 - 30, pane["height"] / 2 - 30
+        dx = pane["x"] + pane["width"] / 2 - (target["x"] + target["width"] / 2)
+        dy = pane["y"] + pane["height"] / 2 - (target["y"] + target["height"] / 2)
+        dx, dy = max(-limit_x, min(dx, limit_x)), max(-limit_y, min(dy, limit_y))
+        # Start on empty background, on the side the drag moves away from.
+        x0 = pane["x"] + pane["width"] / 2 - dx
+        for y0 in (pane["y"] + 20, pane["y"] + pane["height"] - 20, pane["y"] + pane["height"] / 4):
+            on_pane = page.evaluate(
+                "([x, y]) => !!document.elementFromPoint(x, y)?.classList.contains("
+                "'react-flow__pane')",
+                [x0, y0],
+            )
+            if on_pane:
+                break
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move(x0 + dx, y0 + dy, steps=8)
+        page.mouse.up()
+        wait_for_settled_view(page)
+    raise AssertionError(f"could not pan step {step!r} into view")

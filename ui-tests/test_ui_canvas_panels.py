@@ -16,6 +16,7 @@ from _lab import (
     open_and_run,
     open_notebook,
     read_pipeline,
+    reveal,
     run_all,
     write_notebook,
 )
@@ -123,6 +124,7 @@ def test_diff_text_is_shown_whole(page, lab, workdir):
     page.locator("#dsm-canvas-version-name").fill("v1")
     page.get_by_role("button", name="Save version").click()
     expect(page.locator(".dsm-canvas-version-list li[data-version='v1']")).to_be_visible()
+    reveal(page, "impute")
     node(page, "impute").click()
     page.locator(".dsm-canvas-field[data-param='strategy'] select").select_option(label="mean")
     eventually(

@@ -20,6 +20,7 @@ from _lab import (
     open_and_run,
     overlaps,
     read_pipeline,
+    reveal,
     scroller_top,
     select_for_keys,
     viewport,
@@ -102,6 +103,7 @@ def test_at_480_px_the_graph_is_usable(page, lab, workdir):
     _shot(page, "narrow")
     # A step can be picked and edited.
     page.locator("[data-action='toggle-side']").click()
+    reveal(page, "impute")
     node(page, "impute").click()
     expect(page.locator(".dsm-canvas-form")).to_contain_text("strategy")
 
