@@ -113,6 +113,7 @@ def select_step(page, step: str) -> None:
     from playwright.sync_api import expect
 
     form = page.locator(".dsm-canvas-form")
+    reveal(page, step)
     for attempt in range(3):
         node(page, step).click()
         try:
@@ -130,6 +131,7 @@ def select_for_keys(page, step: str) -> None:
     from playwright.sync_api import expect
 
     target = node(page, step)
+    reveal(page, step)
     for attempt in range(3):
         target.click()
         try:
@@ -144,3 +146,98 @@ def select_for_keys(page, step: str) -> None:
 def wait_for_keyboard(page) -> None:
     """Wait until the keyboard focus is inside the canvas (on it or on one of its steps)."""
     page.wait_for_function(f"() => !!document.activeElement?.closest({CANVAS!r})", timeout=5_000)
+
+
+# -- the canvas' view (zoom, pan, boxes), read as a person sees it ----------------------
+def viewport(page) -> dict:
+    """The flow's pan and zoom, from React Flow's viewport transform."""
+    transform = page.locator(f"{CANVAS} .react-flow__viewport").first.evaluate(
+        "el => getComputedStyle(el).transform"
+    )
+    match = re.match(r"matrix\(([^,]+), [^,]+, [^,]+, [^,]+, ([^,]+), ([^)]+)\)", transform)
+    if not match:
+        return {"x": 0.0, "y": 0.0, "zoom": 1.0}
+    zoom, x, y = (float(v) for v in match.groups())
+    return {"x": x, "y": y, "zoom": zoom}
+
+
+def on_screen_px(page, selector: str) -> float:
+    """The font size of the first element matching ``selector`` as drawn on screen (CSS
+    font size times the flow's zoom)."""
+    size = page.locator(selector).first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    return size * viewport(page)["zoom"]
+
+
+def box(locator) -> dict:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not on the page"
+    return found
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (inner["x"] >= outer["x"] - slack and inner["y"] >= outer["y"] - slack
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack)  # fmt: skip
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])  # fmt: skip
+
+
+def wait_for_settled_view(page, timeout: float = 10.0) -> dict:
+    """Wait until the view stops moving (no change over eight animation frames)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    last = viewport(page)
+    still = 0
+    while still < 8:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the canvas view kept moving: {last}")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+        now = viewport(page)
+        still = still + 1 if now == last else 0
+        last = now
+    return last
+
+
+def scroller_top(page) -> float:
+    """How far the notebook is scrolled (its nearest scrolling ancestor of the canvas)."""
+    return page.locator(CANVAS).first.evaluate(
+        """el => { let p = el.parentElement;
+                   const scrolls = q => q.scrollHeight > q.clientHeight + 1
+                          && /(auto|scroll)/.test(getComputedStyle(q).overflowY);
+                   while (p && !scrolls(p)) p = p.parentElement;
+                   return p ? p.scrollTop : document.scrollingElement.scrollTop; }"""
+    )
+
+
+def reveal(page, step: str) -> None:
+    """Pan the canvas, by dragging its background as a person does, until the step is
+    wholly in view (a graph wider than the pane at a readable zoom is panned, not shrunk)."""
+    flow = page.locator(f"{CANVAS} .dsm-canvas-flow").first
+    for _ in range(8):
+        pane, target = box(flow), box(node(page, step))
+        if inside(target, pane, slack=-8):
+            return
+        limit_x, limit_y = pane["width"] / 2 - 30, pane["height"] / 2 - 30
+        dx = pane["x"] + pane["width"] / 2 - (target["x"] + target["width"] / 2)
+        dy = pane["y"] + pane["height"] / 2 - (target["y"] + target["height"] / 2)
+        dx, dy = max(-limit_x, min(dx, limit_x)), max(-limit_y, min(dy, limit_y))
+        # Start on empty background, on the side the drag moves away from.
+        x0 = pane["x"] + pane["width"] / 2 - dx
+        for y0 in (pane["y"] + 20, pane["y"] + pane["height"] - 20, pane["y"] + pane["height"] / 4):
+            on_pane = page.evaluate(
+                "([x, y]) => !!document.elementFromPoint(x, y)?.classList.contains("
+                "'react-flow__pane')",
+                [x0, y0],
+            )
+            if on_pane:
+                break
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move(x0 + dx, y0 + dy, steps=8)
+        page.mouse.up()
+        wait_for_settled_view(page)
+    raise AssertionError(f"could not pan step {step!r} into view")

@@ -16,6 +16,7 @@ from _lab import (
     node,
     open_and_run,
     read_pipeline,
+    reveal,
     select_for_keys,
     select_step,
     wait_for_keyboard,
@@ -114,6 +115,7 @@ def test_drag_from_palette_connect_and_refuse_a_wrong_connection(page, lab, work
 
 def test_edit_a_parameter_with_validation_then_undo_and_redo_with_the_keyboard(page, lab, workdir):
     open_and_run(page, lab, canvas_notebook(workdir, FILE, "classification"))
+    reveal(page, "model")
     node(page, "model").click()
     field = page.locator(".dsm-canvas-field[data-param='n_estimators'] input")
     expect(field).to_have_value("100")
@@ -153,6 +155,7 @@ def test_edit_a_parameter_with_validation_then_undo_and_redo_with_the_keyboard(p
     )
     # The notebook itself was untouched by those keys.
     expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(1)
+    reveal(page, "model")
     node(page, "model").click()
     expect(field).to_have_value("250")
 
@@ -164,6 +167,7 @@ def test_save_a_version_diff_it_and_restore_it(page, lab, workdir):
     page.locator("#dsm-canvas-version-description").fill("median impute")
     page.get_by_role("button", name="Save version").click()
     expect(page.locator(".dsm-canvas-version-list li[data-version='v1']")).to_be_visible()
+    reveal(page, "impute")
     node(page, "impute").click()
     page.locator(".dsm-canvas-field[data-param='strategy'] select").select_option(label="mean")
     eventually(

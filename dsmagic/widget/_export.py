@@ -31,6 +31,9 @@ def stem(pipeline: Any, path: Path | None) -> str:
     return name[:80]
 
 
+_MAIN = {"notebook": "pipeline.ipynb", "requirements": "requirements.txt"}
+
+
 def _check(fmt: str) -> str:
     if fmt not in FORMATS:
         raise DsmagicError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -38,30 +41,34 @@ def _check(fmt: str) -> str:
 
 
 def preview(pipeline: Any, fmt: str) -> dict[str, Any]:
-    """The code the export would write, to read before writing it."""
+    """The files the export would write, each with its text, to read before writing them.
+
+    ``texts`` maps each text file to its content (a notebook is shown as ``# %%`` cells);
+    ``text`` is the main file's, for callers that show one."""
+    from dsmagic.pipeline._codegen import bundle
+
     _check(fmt)
-    if fmt == "notebook":
-        nb = pipeline.to_notebook()
-        parts = []
-        for cell in nb.cells:
-            source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-            prefix = "# %% [markdown]\n# " + source.replace("\n", "\n# ") if (
-                cell.cell_type == "markdown") else "# %%\n" + source  # fmt: skip
-            parts.append(prefix)
-        return {"language": "python", "text": "\n\n".join(parts) + "\n",
-                "files": ["pipeline.ipynb"]}  # fmt: skip
-    if fmt == "requirements":
-        return {"language": "text", "text": pipeline.to_requirements(),
-                "files": ["requirements.txt"]}  # fmt: skip
-    text = pipeline.to_script()
-    files = {
-        "script": ["pipeline.py"],
-        "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore", "README.md",
-                   "pipeline.py", "requirements.txt"],
-        "zip": ["pipeline.ipynb", "pipeline.py", "requirements.txt", "Dockerfile",
-                "docker-compose.yml", ".dockerignore", "README.md", "pipeline.dspipe.json"],
-    }[fmt]  # fmt: skip
-    return {"language": "python", "text": text, "files": files}
+    formats = list(bundle.FORMATS) if fmt == "zip" else [fmt]
+    written = bundle._files(pipeline, formats, {})
+    texts = {name: body for name, body in written.items() if isinstance(body, str)}
+    if "pipeline.ipynb" in texts:
+        texts["pipeline.ipynb"] = _notebook_text(pipeline)
+    main = _MAIN.get(fmt, "pipeline.py")
+    files = [main, *(name for name in written if name != main)]
+    return {"language": "text" if fmt == "requirements" else "python", "text": texts[main],
+            "files": files, "texts": texts}  # fmt: skip
+
+
+def _notebook_text(pipeline: Any) -> str:
+    nb = pipeline.to_notebook()
+    parts = []
+    for cell in nb.cells:
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if cell.cell_type == "markdown":
+            parts.append("# %% [markdown]\n# " + source.replace("\n", "\n# "))
+        else:
+            parts.append("# %%\n" + source)
+    return "\n\n".join(parts) + "\n"
 
 
 def write(pipeline: Any, fmt: str, base: Path, name: str) -> list[str]:

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+_MARKS = {"done": "✓", "cached": "✓", "failed": "✗", "skipped": "-", "cancelled": "■"}
 INTERVAL = 0.1  # seconds between two pushes of the run status
 LOG_LINES = 200
 
@@ -22,6 +23,8 @@ class RunFeed:
         self._lock = threading.Lock()
         self._log: deque[str] = deque(maxlen=LOG_LINES)
         self._partial = ""
+        self._speaking: Any = None  # the step whose output the log shows last
+        self._started: dict[str, float] = {}
         self._timer: threading.Timer | None = None
         self._last = 0.0
         self.run: Any = None
@@ -38,10 +41,14 @@ class RunFeed:
                 self.status["steps"][event["step"]] = event["status"]
                 if event.get("error"):
                     self.status["errors"][event["step"]] = event["error"]
+                self._step_line(event)
             elif kind == "log":
-                self._append(event.get("text", ""))
+                self._output(event.get("step"), event.get("text", ""))
             elif kind == "run":
                 self.status["status"] = event["status"]
+                if event["status"] in ("done", "failed", "cancelled"):
+                    self._end_line()
+                    self._log.append(f"run {event['status']}")
                 if "error" in event:
                     self.status["error"] = event["error"]
                 if event.get("metrics"):
@@ -59,6 +66,36 @@ class RunFeed:
         lines = (self._partial + text).split("\n")
         self._partial = lines.pop()
         self._log.extend(lines)
+
+    def _end_line(self) -> None:
+        if self._partial:
+            self._log.append(self._partial)
+            self._partial = ""
+
+    def _output(self, step: Any, text: str) -> None:
+        """A step's printed output, under that step's heading."""
+        if step and step != self._speaking:
+            self._end_line()
+            self._log.append(f"  [{step}]")
+            self._speaking = step
+        self._append(text)
+
+    def _step_line(self, event: dict[str, Any]) -> None:
+        """One line per step as it starts and ends, so the tail shows where the run is."""
+        step, status = event["step"], event["status"]
+        now = event.get("time") or time.time()
+        if status == "queued":
+            return
+        self._end_line()
+        self._speaking = step
+        if status == "running":
+            self._started[step] = now
+            self._log.append(f"▶ {step} running")
+            return
+        took = f" in {now - self._started[step]:.1f} s" if step in self._started else ""
+        error = f": {event['error']}" if event.get("error") else ""
+        mark = _MARKS.get(status, "·")
+        self._log.append(f"{mark} {step} {status}{took}{error}")
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -12,7 +12,7 @@ function draw(element: HTMLElement): void {
   if (source === null) return;
   element.setAttribute(DRAWN, "1");
   try {
-    const spec = JSON.parse(source.textContent ?? "{}") as TopLevelSpec;
+    const spec = themed(element, JSON.parse(source.textContent ?? "{}") as TopLevelSpec);
     const target = document.createElement("div");
     const view = new View(parse(compile(spec).spec), { renderer: "svg", hover: true });
     view
@@ -26,6 +26,23 @@ function draw(element: HTMLElement): void {
   } catch (error) {
     fail(element, error);
   }
+}
+
+/** No white box: a transparent background, and text and lines in the page's theme
+ * colours (JupyterLab's --jp-* variables) where there are any. */
+function themed(element: HTMLElement, spec: TopLevelSpec): TopLevelSpec {
+  const css = getComputedStyle(element);
+  const color = (name: string) => css.getPropertyValue(name).trim() || undefined;
+  const [text, muted, line] = [color("--jp-ui-font-color1"), color("--jp-ui-font-color2"), color("--jp-border-color2")];
+  const config = (spec.config ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const set = (base: Record<string, unknown> | undefined, extra: Record<string, string | undefined>) => ({
+    ...base,
+    ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+  });
+  const axis = set(config.axis, { labelColor: muted, titleColor: muted, domainColor: line, tickColor: line, gridColor: line });
+  const legend = set(config.legend, { labelColor: muted, titleColor: muted });
+  const title = set(config.title, { color: text });
+  return { ...spec, config: { ...config, background: "transparent", axis, legend, title } } as TopLevelSpec;
 }
 
 function fail(element: HTMLElement, error: unknown): void {

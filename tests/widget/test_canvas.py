@@ -176,6 +176,45 @@ def test_export_previews_then_writes_next_to_the_notebook(workdir):
     assert "unknown export format" in refused(canvas, "export", format="exe")
 
 
+def test_export_preview_shows_every_file_the_export_writes(workdir):
+    canvas = Canvas("churn.dspipe.json", template="classification")
+    for fmt in ("docker", "zip"):
+        preview = ask(canvas, "preview", format=fmt)
+        written = ask(canvas, "export", format=fmt)["files"]
+        if fmt == "docker":
+            names = {Path(f).relative_to("churn_export").as_posix() for f in written}
+        else:
+            import zipfile
+
+            names = set(zipfile.ZipFile(workdir / written[0]).namelist())
+        assert set(preview["files"]) == names, fmt
+        assert set(preview["texts"]) == names, fmt  # every file readable in the preview
+    assert preview["texts"]["Dockerfile"].startswith(("FROM", "#"))
+    assert "# %%" in preview["texts"]["pipeline.ipynb"]
+
+
+def test_run_log_has_a_line_per_step_and_each_steps_output(workdir):
+    from dsmagic.widget._runs import RunFeed
+
+    pushed: list[dict] = []
+    feed = RunFeed(pushed.append, ["load", "fit"])
+    events = [
+        {"type": "run", "status": "running"},
+        {"type": "step", "step": "load", "status": "running", "time": 10.0},
+        {"type": "log", "step": "load", "text": "read 5 rows\nno missing"},
+        {"type": "step", "step": "load", "status": "done", "time": 10.5},
+        {"type": "step", "step": "fit", "status": "running", "time": 10.5},
+        {"type": "step", "step": "fit", "status": "failed", "time": 12.0, "error": "bad y"},
+        {"type": "run", "status": "failed", "error": "step fit failed"},
+    ]
+    for event in events:
+        feed.on_event(event)
+    assert pushed[-1]["log"].split("\n") == [
+        "▶ load running", "read 5 rows", "no missing", "✓ load done in 0.5 s",
+        "▶ fit running", "✗ fit failed in 1.5 s: bad y", "run failed",
+    ]  # fmt: skip
+
+
 def test_versions_save_list_diff_and_restore(dsmagic_home):
     canvas = Canvas("churn.dspipe.json", template="classification")
     ask(canvas, "save_version", name="v1", description="baseline")

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
   applyEdgeChanges,
   applyNodeChanges,
+  useKeyPress,
   useReactFlow,
   type Connection,
   type Edge,
@@ -15,6 +17,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import { useTrait } from "./host";
+import { useAutoFit, useSize } from "./fit";
 import { DRAG_TYPE, Palette } from "./Palette";
 import { ParamForm } from "./ParamForm";
 import { ExportPanel, IssuesPanel, RunPanel, VersionsPanel } from "./panels";
@@ -25,8 +28,12 @@ const nodeTypes = { step: StepNode };
 // Above this many steps only the steps in view are in the page: big graphs stay quick.
 const BIG_GRAPH = 150;
 const MINIMAP_STYLE = { width: 150, height: 100 };
-// Low enough that a template (about ten steps in a row) fits a notebook-wide pane.
-const FIT_VIEW = { padding: 0.08, maxZoom: 1.2, minZoom: 0.35 };
+// Steps are this big before React Flow measures them (canvas.css .dsm-canvas-node).
+const NODE_SIZE = { width: 180, height: 80 };
+// Below this widget width the side panels start collapsed: the graph gets the room.
+const NARROW = 760;
+// A narrower pane has no room to spare for the minimap.
+const MINIMAP_ROOM = 600;
 const PRO = { hideAttribution: true };
 const miniClass = (n: { data: unknown }) => `dsm-canvas-mini-${(n.data as StepNodeData).light}`;
 const RUN_LIGHTS = new Set(["queued", "running", "done", "failed", "cached"]);
@@ -72,7 +79,19 @@ function Editor({ host }: { host: Host }) {
   const [tab, setTab] = useState<Tab>("step");
   const [message, setMessage] = useState<{ text: string; kind: "error" | "info" } | null>(null);
   const clip = useRef<Clip | null>(null);
+  const clipHeight = useRef(NODE_SIZE.height);
   const pastes = useRef(0);
+  const pane = useRef<HTMLDivElement>(null);
+  const rootSize = useSize(root);
+  const paneSize = useSize(pane);
+  const [panels, setPanels] = useState({ palette: true, side: true, decided: false });
+  useEffect(() => {
+    // Decided once, at the first real width: a narrow widget starts with the graph alone.
+    if (panels.decided || rootSize.width <= 0) return;
+    const wide = rootSize.width >= NARROW;
+    setPanels({ palette: wide, side: wide, decided: true });
+  }, [rootSize, panels.decided]);
+  const metaPressed = useKeyPress("Meta");
 
   const specs = useMemo(() => new Map((palette.steps ?? []).map((s) => [s.type, s] as [string, StepSpec])), [palette]);
   const stepsById = useMemo(() => new Map((graph.steps ?? []).map((s) => [s.id, s] as [string, StepData])), [graph]);
@@ -170,6 +189,21 @@ function Editor({ host }: { host: Host }) {
     });
   }, [graph, issuesByStep, run, diff, specs]);
 
+  const { fit, fitWhenDrawn, release } = useAutoFit(pane, nodes);
+  // Focus stays in the canvas when what had it goes away (a deleted step, a button that
+  // became disabled): Ctrl+Z right after Delete must reach the canvas, not the page.
+  const focusInside = useRef(false);
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    // React Flow removes a deleted step's element in its own render: watch the tree.
+    const observer = new MutationObserver(() => {
+      if (focusInside.current && (!document.activeElement || document.activeElement === document.body)) el.focus({ preventScroll: true });
+    });
+    observer.observe(el, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
+
   const onNodesChange = useCallback((changes: NodeChange<StepFlowNode>[]) => {
     setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), ns));
   }, []);
@@ -224,29 +258,42 @@ function Editor({ host }: { host: Host }) {
   );
 
   // -- adding, deleting, copying -------------------------------------------------------------
+  // Where a new step goes: centred on the point (the drop, else the middle of the pane)
+  // and wholly inside the visible pane, never under a side panel or off the edge.
+  const placeInView = useCallback(
+    (point?: { x: number; y: number }) => {
+      const box = pane.current?.getBoundingClientRect();
+      if (!box) return { x: 0, y: 0 };
+      const zoom = flow.getZoom();
+      const [w, h] = [NODE_SIZE.width * zoom, NODE_SIZE.height * zoom];
+      const at = point ?? { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      const inside = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, hi));
+      const left = inside(at.x - w / 2, box.left + 8, box.right - w - 8);
+      const top = inside(at.y - h / 2, box.top + 8, box.bottom - h - 8);
+      return flow.screenToFlowPosition({ x: left, y: top });
+    },
+    [flow],
+  );
   const addAt = useCallback(
-    async (type: string, position?: { x: number; y: number }) => {
-      let at = position;
-      if (!at) {
-        const box = root.current?.querySelector(".dsm-canvas-flow")?.getBoundingClientRect();
-        at = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      }
+    async (type: string, point?: { x: number; y: number }) => {
+      release();
+      const at = placeInView(point);
       const id = await call("add_step", { type, position: [Math.round(at.x), Math.round(at.y)] });
       if (id) {
         setNodes((ns) => ns.map((n) => ({ ...n, selected: n.id === id })));
         setTab("step");
       }
     },
-    [call, flow],
+    [call, placeInView, release],
   );
   const onDrop = useCallback(
     (e: DragEvent) => {
       const type = e.dataTransfer.getData(DRAG_TYPE);
       if (!type) return;
       e.preventDefault();
-      void addAt(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      void addAt(type, { x: e.clientX, y: e.clientY });
     },
-    [addAt, flow],
+    [addAt],
   );
   const selectedNodes = nodes.filter((n) => n.selected);
   const deleteSelected = useCallback(() => {
@@ -263,13 +310,16 @@ function Editor({ host }: { host: Host }) {
       steps[id] = { type: s.type, params: s.params, note: s.note, position: s.position };
     }
     clip.current = { steps, edges: (graph.edges ?? []).filter((e) => chosen.has(e.source) && chosen.has(e.target)) };
+    clipHeight.current = flow.getNodesBounds([...chosen]).height || NODE_SIZE.height;
     pastes.current = 0;
     say(`Copied ${chosen.size} step${chosen.size > 1 ? "s" : ""}.`, "info");
-  }, [nodes, stepsById, graph, say]);
+  }, [nodes, stepsById, graph, say, flow]);
   const paste = useCallback(async () => {
     if (!clip.current) return say("Nothing to paste: select steps and press Ctrl+C first.", "info");
     pastes.current += 1;
-    const ids: string[] | undefined = await call("paste", { clip: clip.current, offset: [40 * pastes.current, 40 * pastes.current] });
+    // Below the copied steps, clear of them (and of earlier pastes), not a few px off.
+    const down = Math.round((clipHeight.current + 40) * pastes.current);
+    const ids: string[] | undefined = await call("paste", { clip: clip.current, offset: [0, down] });
     if (ids) {
       const fresh = new Set(ids);
       setNodes((ns) => ns.map((n) => ({ ...n, selected: fresh.has(n.id) })));
@@ -314,6 +364,13 @@ function Editor({ host }: { host: Host }) {
       data-lm-suppress-shortcuts="true"
       tabIndex={0}
       onKeyDown={onKeyDown}
+      onFocus={() => {
+        focusInside.current = true;
+      }}
+      onBlur={(e) => {
+        // Focus moved elsewhere on the page (not: the focused element was removed).
+        if (e.relatedTarget && !root.current?.contains(e.relatedTarget as Node)) focusInside.current = false;
+      }}
       onMouseDownCapture={(e) => {
         // The flow pane swallows mousedown, so focus would stay where it was (a form
         // field, or the notebook): take it, so the canvas gets the keyboard shortcuts.
@@ -321,7 +378,26 @@ function Editor({ host }: { host: Host }) {
         if (!target.closest("input, textarea, select, button, a, [contenteditable=true]")) root.current?.focus({ preventScroll: true });
       }}
     >
-      <div className="dsm-canvas-toolbar" role="toolbar">
+      <div
+        className="dsm-canvas-toolbar"
+        role="toolbar"
+        onMouseDown={(e) => {
+          // A toolbar button leaves the keyboard with the canvas (Ctrl+Z after Delete).
+          if ((e.target as HTMLElement).closest("button")) {
+            e.preventDefault();
+            root.current?.focus({ preventScroll: true });
+          }
+        }}
+      >
+        <button
+          className="dsm-canvas-button dsm-canvas-toggle"
+          data-action="toggle-palette"
+          aria-pressed={panels.palette}
+          title={panels.palette ? "Hide the step palette" : "Show the step palette"}
+          onClick={() => setPanels((p) => ({ ...p, palette: !p.palette, decided: true }))}
+        >
+          ☰ Steps
+        </button>
         <span className="dsm-canvas-name" title={path || "not saved to a file"}>
           {graph.name}
           {fileName && <span className="dsm-canvas-muted"> · {fileName}{dirty ? " •" : ""}</span>}
@@ -346,8 +422,8 @@ function Editor({ host }: { host: Host }) {
           data-action="layout"
           title="Arrange the steps left to right"
           onClick={async () => {
+            fitWhenDrawn();
             await call("layout");
-            setTimeout(() => flow.fitView({ duration: 200 }), 50);
           }}
         >
           Auto-layout
@@ -356,7 +432,15 @@ function Editor({ host }: { host: Host }) {
           className="dsm-canvas-templates"
           aria-label="Templates"
           value=""
-          onChange={(e) => e.target.value && void call("template", { name: e.target.value }).then(() => setTimeout(() => flow.fitView(), 50))}
+          onChange={(e) => {
+            const name = e.target.value;
+            if (!name) return;
+            const count = (graph.steps ?? []).length;
+            // Replacing the graph is undoable, but nobody expects a menu to wipe their work.
+            if (count && !window.confirm(`Replace the ${count} step${count > 1 ? "s" : ""} on the canvas with the template '${name}'? (Undo brings them back.)`)) return;
+            fitWhenDrawn();
+            void call("template", { name });
+          }}
         >
           <option value="">Templates…</option>
           {Object.entries(palette.templates ?? {}).map(([name, doc]) => (
@@ -399,6 +483,15 @@ function Editor({ host }: { host: Host }) {
             ▶ Run
           </button>
         )}
+        <button
+          className="dsm-canvas-button dsm-canvas-toggle"
+          data-action="toggle-side"
+          aria-pressed={panels.side}
+          title={panels.side ? "Hide the side panel" : "Show the side panel (step, issues, versions, export, run)"}
+          onClick={() => setPanels((p) => ({ ...p, side: !p.side, decided: true }))}
+        >
+          Panel ◨
+        </button>
       </div>
       {loadError && (
         <div className="dsm-canvas-banner dsm-canvas-banner-error" role="alert">
@@ -415,8 +508,8 @@ function Editor({ host }: { host: Host }) {
         </div>
       )}
       <div className="dsm-canvas-body">
-        <Palette palette={palette} onAdd={addAt} />
-        <div className="dsm-canvas-flow" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop}>
+        {panels.palette && <Palette palette={palette} onAdd={addAt} />}
+        <div className="dsm-canvas-flow" ref={pane} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
@@ -432,22 +525,35 @@ function Editor({ host }: { host: Host }) {
             selectionKeyCode="Shift"
             multiSelectionKeyCode={["Meta", "Control"]}
             colorMode={dark ? "dark" : "light"}
-            fitView
             onlyRenderVisibleElements={(graph.steps ?? []).length > BIG_GRAPH}
-            fitViewOptions={FIT_VIEW}
             minZoom={0.1}
             maxZoom={2}
+            // The wheel scrolls the notebook; Ctrl/⌘+wheel or a pinch zooms, as on a map
+            // embedded in a page.
+            zoomOnScroll={false}
+            panOnScroll={false}
+            preventScrolling={metaPressed}
+            onMoveStart={(e) => e && release()}
+            onNodeDragStart={release}
+            // A connection dragged near the edge does not throw the view 200 px away.
+            autoPanOnConnect={false}
             proOptions={PRO}
           >
             <Background gap={20} />
-            <Controls showInteractive={false} />
-            <MiniMap pannable zoomable style={MINIMAP_STYLE} className="dsm-canvas-minimap" nodeClassName={miniClass} />
+            <Controls showInteractive={false} showFitView={false}>
+              <ControlButton className="react-flow__controls-fitview" title="Fit the graph in view" aria-label="fit view" onClick={() => fit(200)}>
+                <svg viewBox="0 0 32 30" aria-hidden="true">
+                  <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+                </svg>
+              </ControlButton>
+            </Controls>
+            {paneSize.width >= MINIMAP_ROOM && <MiniMap pannable zoomable style={MINIMAP_STYLE} className="dsm-canvas-minimap" nodeClassName={miniClass} />}
           </ReactFlow>
           {(graph.steps ?? []).length === 0 && !loadError && (
             <div className="dsm-canvas-hint">Drag steps here from the palette, or pick a template.</div>
           )}
         </div>
-        <div className="dsm-canvas-side">
+        {panels.side && <div className={`dsm-canvas-side${tab === "export" ? " dsm-canvas-side-wide" : ""}`}>
           <div className="dsm-canvas-tabs" role="tablist">
             {(
               [
@@ -494,7 +600,7 @@ function Editor({ host }: { host: Host }) {
             {tab === "export" && <ExportPanel host={host} />}
             {tab === "run" && <RunPanel host={host} />}
           </div>
-        </div>
+        </div>}
       </div>
     </div>
   );

@@ -27,9 +27,13 @@ function PaletteView({ palette, onAdd }: { palette: PaletteData; onAdd: (type: s
   const [closed, setClosed] = useState<Record<string, boolean>>({});
   const groups = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    // Names and descriptions only: a category name ("preprocessing" holds "roc") would
+    // list a whole category for a word none of its steps is about.
+    // Each word typed starts a word of the step's name, type or description ("roc" finds
+    // the ROC curve, not every description that says "process").
     const match = (s: StepSpec) => {
-      const text = `${s.title} ${s.type} ${s.category} ${s.doc}`.toLowerCase();
-      return words.every((w) => text.includes(w));
+      const text = ` ${`${s.title} ${s.type} ${s.doc}`.toLowerCase().replace(/[^a-z0-9]+/g, " ")}`;
+      return words.every((w) => text.includes(` ${w}`));
     };
     return (palette.categories ?? [])
       .map((category) => ({ category, steps: (palette.steps ?? []).filter((s) => s.category === category && match(s)) }))

@@ -1,5 +1,5 @@
-import { memo } from "react";
-import { Handle, Position, type NodeProps, type Node } from "@xyflow/react";
+import { memo, useEffect } from "react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
 import type { Light, PortSpec, StepData, StepSpec } from "./types";
 
 export interface StepNodeData extends Record<string, unknown> {
@@ -42,8 +42,19 @@ function ports(list: PortSpec[], kind: "target" | "source") {
   ));
 }
 
-function StepNodeView({ data, selected }: NodeProps<StepFlowNode>) {
+function StepNodeView({ id, data, selected }: NodeProps<StepFlowNode>) {
   const { step, spec, light, messages, mark } = data;
+  // React Flow measures a node's ports (handle bounds) when it first sizes the node; a step
+  // dropped while the canvas is busy could be sized before its ports were in the page, and
+  // then its edges were never drawn and its ports never reacted. Measure them again once
+  // they are mounted, and whenever the ports change.
+  const update = useUpdateNodeInternals();
+  const portKey = spec && mark !== "removed" ? [...spec.inputs, ...spec.outputs].map((p) => p.name).join(",") : "";
+  useEffect(() => {
+    update(id);
+    const frame = requestAnimationFrame(() => update(id));
+    return () => cancelAnimationFrame(frame);
+  }, [id, portKey, update]);
   const rows = Math.max(spec?.inputs.length ?? 0, spec?.outputs.length ?? 0, 1);
   const tip = [`${LIGHT_LABELS[light]}`, ...messages].join("\n");
   const classes = [

@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { Highlighted } from "./highlight";
 import { useTrait } from "./host";
 import { fileLink } from "./links";
 import type { Host, Issue } from "./types";
@@ -123,13 +124,16 @@ export function ExportPanel({ host }: { host: Host }) {
   const palette = useTrait(host, "palette");
   const formats = palette.export_formats ?? {};
   const [format, setFormat] = useState("notebook");
-  const [preview, setPreview] = useState<{ text: string; files: string[] } | null>(null);
+  const [preview, setPreview] = useState<{ text: string; files: string[]; texts?: Record<string, string> } | null>(null);
+  const [shown, setShown] = useState("");
   const [written, setWritten] = useState<string[] | null>(null);
   const { busy, error, run } = useBusy();
   useEffect(() => {
     setPreview(null);
     setWritten(null);
   }, [format]);
+  const texts = preview?.texts ?? (preview ? { [preview.files[0]]: preview.text } : {});
+  const current = preview && shown in texts ? shown : preview?.files[0] ?? "";
   return (
     <div className="dsm-canvas-export">
       <div className="dsm-canvas-row">
@@ -140,7 +144,17 @@ export function ExportPanel({ host }: { host: Host }) {
             </option>
           ))}
         </select>
-        <button className="dsm-canvas-button" disabled={busy} onClick={() => void run(async () => setPreview(await host.call("preview", { format })))}>
+        <button
+          className="dsm-canvas-button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const result = await host.call("preview", { format });
+              setShown(result.files[0]);
+              setPreview(result);
+            })
+          }
+        >
           Preview
         </button>
         <button
@@ -169,8 +183,23 @@ export function ExportPanel({ host }: { host: Host }) {
       )}
       {preview && (
         <>
-          <div className="dsm-canvas-muted">Files: {preview.files.join(", ")}</div>
-          <pre className="dsm-canvas-code">{preview.text}</pre>
+          <div className="dsm-canvas-files" role="tablist" aria-label="files of the export">
+            {preview.files.map((f) => (
+              <button
+                key={f}
+                role="tab"
+                aria-selected={f === current}
+                disabled={!(f in texts)}
+                title={f in texts ? `show ${f}` : `${f} (binary, not shown)`}
+                className={`dsm-canvas-file${f === current ? " dsm-canvas-file-on" : ""}`}
+                data-file={f}
+                onClick={() => setShown(f)}
+              >
+                {f}
+              </button>
+            ))}
+          </div>
+          {current in texts && <Highlighted text={texts[current]} file={current} />}
         </>
       )}
     </div>
@@ -179,6 +208,14 @@ export function ExportPanel({ host }: { host: Host }) {
 
 export function RunPanel({ host }: { host: Host }) {
   const status = useTrait(host, "run_status");
+  const log = useRef<HTMLPreElement>(null);
+  const follow = useRef(true);
+  useEffect(() => {
+    // A tail: keep the newest line in view, unless the reader scrolled up to look back.
+    const el = log.current;
+    if (el && follow.current) el.scrollTop = el.scrollHeight;
+  }, [status.log]);
+  const going = status.status === "queued" || status.status === "running";
   const metrics = Object.entries(status.metrics ?? {});
   const failed = Object.entries(status.errors ?? {});
   return (
@@ -221,7 +258,17 @@ export function RunPanel({ host }: { host: Host }) {
           </tbody>
         </table>
       )}
-      <pre className="dsm-canvas-log" aria-label="run log">{status.log || "(no output yet)"}</pre>
+      <pre
+        ref={log}
+        className="dsm-canvas-log"
+        aria-label="run log"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+        }}
+      >
+        {status.log || (going ? "(starting a fresh kernel…)" : status.status ? "(the run printed nothing)" : "(no run yet: press ▶ Run)")}
+      </pre>
     </div>
   );
 }
