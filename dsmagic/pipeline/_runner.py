@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
-from dsmagic.pipeline._files import inside
 
 # A cancelled run (and the step it interrupted) is "killed": the word tracked runs use.
 STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "killed", "skipped")

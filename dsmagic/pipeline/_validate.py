@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _schema
 from dsmagic.pipeline._catalog import PORT_TYPES, find_spec
-from dsmagic.pipeline._files import inside
 from dsmagic.pipeline._graph import State
 
 
