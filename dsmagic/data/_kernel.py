@@ -71,11 +71,9 @@ def _read_names(source: str, shell: Any) -> set[str]:
 
 
 def current_source(shell: Any) -> str | None:
-    try:
-        from dsmagic.magics._hooks import current_cell_source
-    except ImportError:
-        return None
-    return current_cell_source(shell) or None
+    from dsmagic import _cells
+
+    return _cells.source(shell)
 
 
 def cell_inputs(frame: Any) -> tuple[str | None, list[int]]:

@@ -3,8 +3,8 @@
 A file is written to a temporary name in the same folder (see ``_tempfiles``), read
 back and compared with the frame, flushed to disk and renamed into place
 (``dsmagic._files.atomic_path``), so a reader never sees half a file and two writers of
-the same content simply replace one complete file with an identical one. What Parquet does not keep is written beside the data (see
-``_exact``).
+the same content simply replace one complete file with an identical one. What Parquet
+does not keep is written beside the data (see ``_exact``).
 """
 
 from __future__ import annotations
