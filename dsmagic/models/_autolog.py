@@ -237,3 +237,13 @@ class suspended:
 
 def is_enabled() -> bool:
     return bool(_patched)
+
+
+def reset() -> None:
+    """Put every patched ``fit`` back and the settings to their defaults (``dsmagic.testing``)."""
+    with _lock:
+        for cls, original in _patched.items():
+            cls.fit = original
+        _patched.clear()
+        _depth["value"] = _suspended["value"] = 0
+        _settings.update(log_models=True, max_tuning_runs=None, metrics=True)
