@@ -25,8 +25,12 @@ def remember(frame: Any, version_id: int, fingerprint: str | None = None) -> Non
 
         fingerprint = compute(frame)
     key = id(frame)
+
+    def forget(dead: weakref.ref, key: int = key) -> None:
+        _forget(key, dead)
+
     try:
-        ref = weakref.ref(frame, lambda _ref, key=key: _forget(key, _ref))
+        ref = weakref.ref(frame, forget)
     except TypeError:
         return
     _registry[key] = (ref, version_id, fingerprint)

@@ -108,9 +108,10 @@ class KernelHooks:
         if self.active and issubclass(etype, DsmagicError):
             print(f"{etype.__name__}: {value}", file=sys.stderr)
             return [f"{etype.__name__}: {value}"]
-        previous_types, previous_handler = self.previous_exc or ((), None)
-        if previous_types and issubclass(etype, previous_types):
-            return previous_handler(etype, value, tb, tb_offset)
+        if self.previous_exc is not None:
+            previous_types, previous_handler = self.previous_exc
+            if previous_types and issubclass(etype, previous_types):
+                return previous_handler(etype, value, tb, tb_offset)
         # No handler of ours or of the one before us: IPython's own traceback.
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
