@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import write_atomic
 from dsmagic._html import esc, format_value, scoped, table
 from dsmagic.errors import DsmagicError
 from dsmagic.models import _card_data
@@ -281,10 +282,7 @@ def _write(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     if target.is_dir():
         raise DsmagicError(f"{str(path)!r} is a folder: give a file name such as card.html")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, target)
+    write_atomic(target, text)
 
 
 def model_card(
