@@ -20,19 +20,9 @@ def postgres_server():
 
 
 def _reset_dsmagic() -> None:
-    import sys
+    from dsmagic.testing import reset
 
-    fluent = sys.modules.get("dsmagic.tracking._fluent")
-    if fluent is not None:
-        for run in reversed(fluent.active_runs()):
-            try:
-                fluent._end(run, "finished")
-            except Exception:
-                pass
-        fluent._reset_after_fork()
-    from dsmagic import store
-
-    store.reset()
+    reset()
 
 
 @pytest.fixture(params=BACKENDS)

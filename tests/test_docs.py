@@ -183,6 +183,10 @@ def check_tracking(done: Executed) -> None:
     assert runs.loc["baseline", "params.model"] == "rf"
     assert runs.loc["baseline", "metrics.acc"] == 0.91
     assert runs.loc["baseline", "status"] == "finished"
+    scratch = done.tracking().search_runs(experiment="scratch")  # dsmagic.testing.reset()
+    assert list(zip(scratch["run_name"], scratch["status"], strict=True)) == [
+        ("left open", "finished")
+    ]
 
 
 def check_tuning(done: Executed) -> None:

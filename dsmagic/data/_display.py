@@ -6,9 +6,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from dsmagic._html import esc, format_value, table
+from dsmagic.data._drift_settings import CORRECTIONS, PSI_BANDS
 
 if TYPE_CHECKING:
-    from dsmagic.data._drift import ColumnDrift, DriftReport
+    from dsmagic.data._drift_types import ColumnDrift, DriftReport
 
 CSS = """
 #SCOPE svg.dsm-overlay rect.ref { fill: #9e9e9e; }
@@ -59,8 +60,6 @@ def _badge(drifted: bool) -> str:
 
 
 def drift_html(report: DriftReport) -> str:
-    from dsmagic.data._drift import CORRECTIONS, PSI_BANDS
-
     head = (
         f'<div class="dsm-title">Drift: {esc(report.reference_label)} '
         f"({report.reference_rows:,} rows) → {esc(report.current_label)} "
@@ -124,8 +123,6 @@ def drift_html(report: DriftReport) -> str:
 
 
 def drift_text(report: DriftReport) -> str:
-    from dsmagic.data._drift import CORRECTIONS
-
     lines = [
         f"Drift {report.reference_label} ({report.reference_rows:,} rows) → "
         f"{report.current_label} ({report.current_rows:,} rows)",

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 
 from dsmagic.data import _drift_stats as st
-from dsmagic.data._drift import (
-    _NUMERIC_ONLY,
+from dsmagic.data._drift_settings import (
     DISCRETE_MAX,
     ID_MIN_DISTINCT,
     ID_SHARE,
+    NUMERIC_ONLY,
     SMALL_SAMPLE,
-    ColumnDrift,
 )
+from dsmagic.data._drift_types import ColumnDrift
 
 NAN = math.nan
 _TOP = 8  # categories drawn in an overlay; the rest are pooled as "other"
@@ -278,7 +278,7 @@ def _categorical(
     cur_counts = np.array([cur_map.get(k, 0) for k in keys], dtype=float)
     psi = st.psi(ref_counts, cur_counts)
     js = st.js_distance(ref_counts, cur_counts)
-    if method in _NUMERIC_ONLY:
+    if method in NUMERIC_ONLY:
         method = "auto"  # KS and Wasserstein need an order; categories have none
     chosen = ("chi2" if small else "js") if method == "auto" else method
     row: dict[str, Any] = {"psi": psi, "js_distance": js, "effect_size": js}

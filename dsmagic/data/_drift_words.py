@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dsmagic.data._drift import DriftReport
+    from dsmagic.data._drift_types import DriftReport
 
 
 def _names(columns: list[str], limit: int = 5) -> str:

@@ -25,8 +25,12 @@ def remember(frame: Any, version_id: int, fingerprint: str | None = None) -> Non
 
         fingerprint = compute(frame)
     key = id(frame)
+
+    def forget(dead: weakref.ref, key: int = key) -> None:
+        _forget(key, dead)
+
     try:
-        ref = weakref.ref(frame, lambda _ref, key=key: _forget(key, _ref))
+        ref = weakref.ref(frame, forget)
     except TypeError:
         return
     _registry[key] = (ref, version_id, fingerprint)
@@ -71,11 +75,9 @@ def _read_names(source: str, shell: Any) -> set[str]:
 
 
 def current_source(shell: Any) -> str | None:
-    try:
-        from dsmagic.magics._hooks import current_cell_source
-    except ImportError:
-        return None
-    return current_cell_source(shell) or None
+    from dsmagic import _cells
+
+    return _cells.source(shell)
 
 
 def cell_inputs(frame: Any) -> tuple[str | None, list[int]]:

@@ -1,16 +1,15 @@
 """Version files: one Parquet file per fingerprint under ``<artifacts>/data/``.
 
 A file is written to a temporary name in the same folder (see ``_tempfiles``), read
-back and compared with the frame, and moved into place with ``os.replace``, so a reader
-never sees half a file and two writers of the same content simply replace one complete
-file with an identical one. What Parquet does not keep is written beside the data (see
-``_exact``).
+back and compared with the frame, flushed to disk and renamed into place
+(``dsmagic._files.atomic_path``), so a reader never sees half a file and two writers of
+the same content simply replace one complete file with an identical one. What Parquet
+does not keep is written beside the data (see ``_exact``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import warnings
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from dsmagic._files import atomic_path
 from dsmagic.config import current_settings
 from dsmagic.data import _exact, _tempfiles
 from dsmagic.errors import DsmagicError
@@ -55,15 +55,10 @@ def write_version(frame: pd.DataFrame, fingerprint: str) -> tuple[str, int]:
         return relative, target.stat().st_size
     table = _to_arrow(frame)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _tempfiles.temporary_path(target)
-    try:
+    with atomic_path(target, _tempfiles.temporary_path(target)) as temporary:
         _write(table, temporary)
         del table
         _check_identical(frame, fingerprint, _read_back(temporary))
-        os.replace(temporary, target)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return relative, target.stat().st_size
 
 

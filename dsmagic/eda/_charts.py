@@ -103,7 +103,8 @@ def _histogram(stats, histogram, other) -> str:
                 row["value"] = h["values"][i]
             rows.append(row)
     height = "share" if other is not None else "rows"
-    y = {"field": height, "type": "quantitative", "title": height, "axis": {"tickCount": 3}}
+    y: dict[str, Any] = {"field": height, "type": "quantitative", "title": height,
+                         "axis": {"tickCount": 3}}  # fmt: skip
     if other is not None:
         y["axis"]["format"] = ".0%"
         y["stack"] = None  # the two frames overlap (translucent), not pile up
@@ -146,7 +147,7 @@ def _top_values(top, other) -> str:
     rows: list[dict[str, Any]] = []
     if other is None:
         rows = [{"value": label, "rows": c} for label, (_, c) in zip(labels, top)]
-        x = {"field": "rows", "type": "quantitative", "title": "rows"}
+        x: dict[str, Any] = {"field": "rows", "type": "quantitative", "title": "rows"}
     else:
         lookup = {_short(v): c for v, c in other}
         total_a = sum(c for _, c in top) or 1

@@ -66,9 +66,10 @@ class Ordered:
         """The value at ``position`` of the sorted column."""
         import numpy as np
 
-        if self.counts is None:
+        before = self._before
+        if before is None:
             return self.values[position]
-        return self.values[int(np.searchsorted(self._before, position, side="right")) - 1]
+        return self.values[int(np.searchsorted(before, position, side="right")) - 1]
 
     def rank(self, points, side: str = "left"):
         """How many values are below ``points`` (``side="right"``: at or below)."""

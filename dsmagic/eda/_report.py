@@ -6,10 +6,10 @@ import json
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import write_atomic
 from dsmagic.eda import _prepare, _render
 from dsmagic.eda._alerts import Alert
 from dsmagic.errors import DsmagicError
@@ -148,19 +148,12 @@ class EDAReport:
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    """Write next to the target, then rename: a failure never leaves half a file."""
+    """Refuse a folder or a missing folder, then write atomically (``dsmagic._files``)."""
     if target.is_dir():
         raise DsmagicError(f"{str(target)!r} is a folder: give a file name like report.html")
     if not target.parent.exists():
         raise DsmagicError(f"folder {str(target.parent)!r} does not exist: create it first")
-    handle, staging = tempfile.mkstemp(prefix=".eda-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(staging, target)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    write_atomic(target, text)
 
 
 def _matrices_as_lists(relations: dict[str, Any]) -> dict[str, Any]:

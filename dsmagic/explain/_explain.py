@@ -201,7 +201,8 @@ def _pick_output(result, model, target_class):
     elif is_classifier(model):
         classes = list(getattr(model, "classes_", []))
         class_label = classes[-1] if len(classes) == 2 else None
-        class_label = class_label.item() if hasattr(class_label, "item") else class_label
+        if class_label is not None and hasattr(class_label, "item"):
+            class_label = class_label.item()
     base_value = float(np.mean(base)) if base.size else 0.0
     return values, base_value, class_label
 

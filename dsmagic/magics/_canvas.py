@@ -5,7 +5,7 @@ from __future__ import annotations
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from dsmagic.magics._parsing import parse_arguments
+from dsmagic.magics._parsing import parse_arguments, user_namespace
 
 
 @magics_class
@@ -27,5 +27,5 @@ class CanvasMagics(Magics):
         from dsmagic.widget import Canvas
 
         widget = Canvas(args.file, template=args.template, height=args.height)
-        self.shell.user_ns["_canvas"] = widget
+        user_namespace(self)["_canvas"] = widget
         return widget

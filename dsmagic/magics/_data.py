@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -18,17 +17,6 @@ def _lookup(shell: Any, path: str) -> Any:
     return lookup_variable(shell.user_ns, path, "the frame")
 
 
-_watched: set[int] = set()
-
-
-def _snapshot(shell: Any) -> None:
-    # Which names hold tracked frames when a cell starts, for automatic lineage; free
-    # until data versioning is first used in this kernel.
-    kernel = sys.modules.get("dsmagic.data._kernel")
-    if kernel is not None:
-        kernel.snapshot(shell)
-
-
 def _frame_or_ref(shell: Any, text: str) -> Any:
     """A DataFrame variable of the notebook, else a dataset reference like ``customers@2``."""
     if _PATH.match(text) and text.split(".")[0] in shell.user_ns:
@@ -38,12 +26,6 @@ def _frame_or_ref(shell: Any, text: str) -> Any:
 
 @magics_class
 class DataMagics(Magics):
-    def __init__(self, shell: Any) -> None:
-        super().__init__(shell)
-        if shell is not None and id(shell) not in _watched:
-            _watched.add(id(shell))
-            shell.events.register("pre_run_cell", lambda info: _snapshot(shell))
-
     @magic_arguments()
     @argument("frame", help="Variable holding the DataFrame (or name.attribute).")
     @argument("--name", "-n", default=None, help="Dataset name (default: the variable name).")

@@ -6,7 +6,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dsmagic.errors import DsmagicError
-from dsmagic.magics._parsing import lookup_variable, parse_arguments, parse_value
+from dsmagic.magics._parsing import lookup_variable, parse_arguments, parse_value, user_namespace
 
 
 def _sample(text: str | None):
@@ -48,7 +48,7 @@ class EDAMagics(Magics):
 
         from dsmagic.eda import eda
 
-        namespace = self.shell.user_ns
+        namespace = user_namespace(self)
         frame = lookup_variable(namespace, args.frame, "the frame")
         other = lookup_variable(namespace, args.compare, "--compare") if args.compare else None
         sample = _sample(args.sample)

@@ -9,6 +9,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from dsmagic.errors import DsmagicError
+
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$", re.I)
 _WORDS = {"true": True, "false": False, "none": None}
@@ -128,3 +130,11 @@ def lookup_variable(namespace: dict[str, Any], dotted: str, what: str = "the var
             raise UsageError(f"{'.'.join(parts[:depth])!r} has no attribute {part!r}")
         value = getattr(value, part)
     return value
+
+
+def user_namespace(magics: Any) -> dict[str, Any]:
+    """The notebook's variables, for a magic (IPython types ``Magics.shell`` as optional)."""
+    shell = magics.shell
+    if shell is None:
+        raise DsmagicError("this magic needs an IPython shell: run it in a notebook")
+    return shell.user_ns

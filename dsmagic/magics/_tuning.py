@@ -7,7 +7,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dsmagic.errors import DsmagicError
-from dsmagic.magics._parsing import lookup_variable, parse_arguments
+from dsmagic.magics._parsing import lookup_variable, parse_arguments, user_namespace
 
 
 @magics_class
@@ -52,7 +52,7 @@ class TuningMagics(Magics):
         args = parse_arguments(self.tune, line)
         from dsmagic.tuning import tune
 
-        namespace = self.shell.user_ns
+        namespace = user_namespace(self)
         objective = lookup_variable(namespace, args.objective, "the objective")
         space = lookup_variable(namespace, args.space, "--space") if args.space else None
         result = tune(
@@ -92,7 +92,7 @@ class TuningMagics(Magics):
 
         from dsmagic.explain import explain
 
-        namespace = self.shell.user_ns
+        namespace = user_namespace(self)
         model = lookup_variable(namespace, args.model, "the model")
         frame = lookup_variable(namespace, args.X, "the frame")
         explanation = explain(model, frame)
@@ -121,13 +121,14 @@ class TuningMagics(Magics):
         from dsmagic.models import register_model, set_alias
         from dsmagic.tracking import active_run, search_runs
 
-        run = args.run or (active_run().id if active_run() else None)
+        current = active_run()
+        run = args.run or (current.id if current is not None else None)
         if run is None:
             latest = search_runs(order_by="start_time DESC", max_results=1)
             if latest.empty:
                 raise DsmagicError("no run to register from: start a run or pass --run RUN_ID")
             run = latest["run_id"].iloc[0]
-        model = lookup_variable(self.shell.user_ns, args.model, "--model") if args.model else None
+        model = lookup_variable(user_namespace(self), args.model, "--model") if args.model else None
         version = register_model(run, args.name, model, description=args.description)
         if args.alias:
             version = set_alias(args.name, version.version, args.alias)

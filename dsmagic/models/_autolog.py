@@ -12,7 +12,7 @@ from typing import Any
 
 from dsmagic.errors import DsmagicError
 
-_patched: dict[type, Any] = {}
+_patched: dict[type[Any], Any] = {}
 _lock = threading.Lock()
 _depth = {"value": 0}  # fits in progress (any thread): inner fits are not logged
 _suspended = {"value": 0}  # e.g. inside dm.tune trials, whose runs record the trial instead
@@ -140,7 +140,7 @@ def _wrap(original):
             y = args[1] if len(args) > 1 else kwargs.get("y")
             current = active_run()
             own = current is None
-            run = start_run(type(self).__name__) if own else current
+            run = current if current is not None else start_run(type(self).__name__)
             try:
                 result = original(self, *args, **kwargs)
             except BaseException:
@@ -237,3 +237,13 @@ class suspended:
 
 def is_enabled() -> bool:
     return bool(_patched)
+
+
+def reset() -> None:
+    """Put every patched ``fit`` back and the settings to their defaults (``dsmagic.testing``)."""
+    with _lock:
+        for cls, original in _patched.items():
+            cls.fit = original
+        _patched.clear()
+        _depth["value"] = _suspended["value"] = 0
+        _settings.update(log_models=True, max_tuning_runs=None, metrics=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dsmagic._display import RichDisplay
+from dsmagic._files import write_atomic
 from dsmagic._html import esc
 from dsmagic.errors import DsmagicError
 from dsmagic.models import _card_blocks, _card_data
@@ -156,8 +157,10 @@ class ModelCard(RichDisplay):
                                     [Block("table", headers=headers, rows=rows,
                                            numeric=list(range(1, len(headers))))]))  # fmt: skip
         limitations = self._limitations()
-        sections.append(Section("Limitations", [Block("list", items=limitations) if limitations
-                                                else Block("text", text="None stated.")]))  # fmt: skip
+        block = (
+            Block("list", items=limitations) if limitations else Block("text", text="None stated.")
+        )
+        sections.append(Section("Limitations", [block]))
         return sections
 
     def to_markdown(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -199,10 +202,7 @@ def _write(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     if target.is_dir():
         raise DsmagicError(f"{str(path)!r} is a folder: give a file name such as card.html")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, target)
+    write_atomic(target, text)
 
 
 def model_card(

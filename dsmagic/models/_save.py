@@ -65,20 +65,21 @@ def write_model_folder(model: Any, folder: Path) -> dict[str, Any]:
         raise DsmagicError(
             f"cannot save the {type(model).__name__} model with joblib: {exc}"
         ) from exc
-    manifest = {
+    needed = requirements(model)
+    manifest: dict[str, Any] = {
         "flavor": flavor(model),
         "model_class": model_class(model),
         "file": MODEL_FILE,
         "sha256": file_sha256(folder / MODEL_FILE),
         "python": platform.python_version(),
         "saved_at": time.time(),
-        "requirements": requirements(model),
+        "requirements": needed,
     }
     for attribute in ("feature_names_in_", "classes_"):
         value = getattr(model, attribute, None)
         if value is not None:
             manifest[attribute.rstrip("_")] = [str(v) for v in list(value)[:1000]]
-    (folder / REQUIREMENTS).write_text("\n".join(manifest["requirements"]) + "\n")
+    (folder / REQUIREMENTS).write_text("\n".join(needed) + "\n")
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
 

@@ -18,11 +18,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from dsmagic._files import file_sha256
+from dsmagic._files import file_sha256, inside, write_atomic
 from dsmagic.config import current_settings
 from dsmagic.errors import DsmagicError, DsmagicWarning
 from dsmagic.pipeline import _secret
-from dsmagic.pipeline._files import inside, write_atomic
 from dsmagic.pipeline._graph import check_pipeline_id
 
 CACHE_FORMAT = 1

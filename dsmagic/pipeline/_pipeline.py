@@ -307,14 +307,16 @@ class Pipeline(RichDisplay):
             raise DsmagicError(f"cannot connect step {source!r} to itself")
         out_spec = get_spec(self._state.steps[source]["type"])
         in_spec = get_spec(self._state.steps[target]["type"])
-        outs = [out_spec.output(source_port)] if source_port else list(out_spec.outputs)
-        ins = [in_spec.input(target_port)] if target_port else list(in_spec.inputs)
-        if None in outs:
+        chosen_out = out_spec.output(source_port) if source_port else None
+        chosen_in = in_spec.input(target_port) if target_port else None
+        if source_port and chosen_out is None:
             names = ", ".join(p.name for p in out_spec.outputs) or "none"
             raise DsmagicError(f"{source!r} has no output {source_port!r} (outputs: {names})")
-        if None in ins:
+        if target_port and chosen_in is None:
             names = ", ".join(p.name for p in in_spec.inputs) or "none"
             raise DsmagicError(f"{target!r} has no input {target_port!r} (inputs: {names})")
+        outs = [chosen_out] if chosen_out is not None else list(out_spec.outputs)
+        ins = [chosen_in] if chosen_in is not None else list(in_spec.inputs)
         pair = next(((o, i) for i in ins for o in outs if o.type == i.type), None)
         if pair is None:
             have = ", ".join(f"{p.name} ({p.type})" for p in outs) or "no outputs"

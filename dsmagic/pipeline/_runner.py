@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from dsmagic._display import RichDisplay
+from dsmagic._files import inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
 from dsmagic.pipeline._codegen._program import Program, build
-from dsmagic.pipeline._files import inside
 
 # A cancelled run (and the step it interrupted) is "killed": the word tracked runs use.
 STEP_STATUSES = ("queued", "running", "done", "failed", "cached", "killed", "skipped")
@@ -317,15 +317,34 @@ def _ensure_worker() -> None:
             _worker.start()
 
 
+def reset(timeout: float = 60.0) -> None:
+    """Cancel every queued and running run and wait (up to ``timeout`` seconds) until the
+    worker has ended them all (``dsmagic.testing``)."""
+    with _queue.mutex:
+        jobs = list(_queue.queue)
+    running = _running
+    for job in [*jobs, *([running] if running is not None else [])]:
+        job.run.cancel()
+    deadline = time.monotonic() + timeout
+    while _queue.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+_running: _Job | None = None  # the job the worker is executing
+
+
 def _work() -> None:
+    global _running
     while True:
         job = _queue.get()
+        _running = job
         try:
             _execute(job)
         except BaseException as exc:  # never let the worker die with runs still queued
             job.run.status = "failed"
             job.run.error = f"{type(exc).__name__}: {exc}"
         finally:
+            _running = None
             job.run._done.set()
             _queue.task_done()
 

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from dsmagic._files import write_atomic
 from dsmagic.errors import DsmagicError
-from dsmagic.pipeline._files import write_atomic
 
 
 def digest(data: bytes) -> str:

@@ -6,15 +6,16 @@ Python, the CLI and the canvas all call :func:`validate`, so they show the same 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _schema
-from dsmagic.pipeline._catalog import PORT_TYPES, find_spec
-from dsmagic.pipeline._files import inside
-from dsmagic.pipeline._graph import State
+from dsmagic.pipeline._catalog import PORT_TYPES, StepSpec, find_spec
+from dsmagic.pipeline._graph import Edge, State
 
 
 @dataclass(frozen=True)
@@ -57,61 +58,152 @@ def topological_order(state: State) -> tuple[list[str], set[str]]:
     return order, {k for k, n in indegree.items() if n > 0}
 
 
+# -- the rule registry ---------------------------------------------------------------------
+# Step rules run for each step in order, then edge rules for each edge (sorted), then the
+# pipeline rules once, each in registration order: the issues come out grouped by step,
+# then by edge, then by whole-pipeline checks, as the canvas lists them.
+@dataclass
+class Check:
+    """What the rules read (the pipeline, its known steps' specs, who feeds each input)
+    and the issues they found."""
+
+    state: State
+    data_dir: Path | None
+    specs: dict[str, StepSpec] = field(default_factory=dict)
+    incoming: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    cyclic: set[str] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for step_id, step in self.state.steps.items():
+            spec = find_spec(step["type"])
+            if spec is not None:
+                self.specs[step_id] = spec
+        for edge in sorted(self.state.edges):
+            if edge.source != edge.target:
+                self.incoming.setdefault((edge.target, edge.target_port), []).append(edge.source)
+        _, self.cyclic = topological_order(self.state)
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+
+StepRule = Callable[[Check, str, dict[str, Any]], None]
+EdgeRule = Callable[[Check, Edge], None]
+PipelineRule = Callable[[Check], None]
+STEP_RULES: dict[str, StepRule] = {}
+EDGE_RULES: dict[str, EdgeRule] = {}
+PIPELINE_RULES: dict[str, PipelineRule] = {}
+
+
+def _registrar(table: dict[str, Any], name: str) -> Callable[[Any], Any]:
+    def register(function: Any) -> Any:
+        table[name] = function
+        return function
+
+    return register
+
+
+def step_rule(name: str) -> Callable[[StepRule], StepRule]:
+    return _registrar(STEP_RULES, name)
+
+
+def edge_rule(name: str) -> Callable[[EdgeRule], EdgeRule]:
+    return _registrar(EDGE_RULES, name)
+
+
+def pipeline_rule(name: str) -> Callable[[PipelineRule], PipelineRule]:
+    return _registrar(PIPELINE_RULES, name)
+
+
 def validate(state: State, data_dir: Path | None = None) -> list[Issue]:
-    issues: list[Issue] = []
-    add = issues.append
-    specs = {}
+    """Every issue of ``state``; with ``data_dir``, also the data files it reads."""
+    check = Check(state, data_dir)
     for step_id, step in state.steps.items():
-        spec = find_spec(step["type"])
-        if spec is None:
-            add(Issue(step_id, "unknown-type", f"unknown step type {step['type']!r}; pick one "
-                      "from dsmagic.pipeline.catalog() or delete the step"))  # fmt: skip
-            continue
-        specs[step_id] = spec
-        params = step["params"]
-        for name, schema in spec.params.items():
-            if name not in params:
-                if "default" not in schema:
-                    add(Issue(step_id, "missing-param", f"parameter {name!r} is required: "
-                              f"{schema.get('description', '')}", param=name))  # fmt: skip
-                continue
-            problem = _schema.check(params[name], schema)
-            if problem is not None:
-                add(Issue(step_id, "bad-param", f"parameter {name!r} {problem}", param=name))
-        for name in params:
-            if name not in spec.params:
-                known = ", ".join(spec.params) or "none"
-                add(Issue(step_id, "unknown-param", f"{spec.type} has no parameter {name!r} "
-                          f"(parameters: {known})", param=name))  # fmt: skip
-        if spec.custom_code:
-            add(Issue(step_id, "custom-code", "custom code step: its code runs as written, "
-                      "unchecked; review it before running", "warning"))  # fmt: skip
-
-    incoming: dict[tuple[str, str], list[str]] = {}
+        for step_check in STEP_RULES.values():
+            step_check(check, step_id, step)
     for edge in sorted(state.edges):
-        source, target = specs.get(edge.source), specs.get(edge.target)
-        if edge.source == edge.target:
-            add(Issue(edge.target, "self-loop", "a step cannot be connected to itself",
-                      port=edge.target_port))  # fmt: skip
-            continue
-        out = source.output(edge.source_port) if source else None
-        into = target.input(edge.target_port) if target else None
-        if source and out is None:
-            add(Issue(edge.source, "unknown-port", f"{source.type} has no output "
-                      f"{edge.source_port!r}", port=edge.source_port))  # fmt: skip
-        if target and into is None:
-            add(Issue(edge.target, "unknown-port", f"{target.type} has no input "
-                      f"{edge.target_port!r}", port=edge.target_port))  # fmt: skip
-        if out is not None and into is not None and out.type != into.type:
-            hint = _TYPE_HINTS.get((out.type, into.type), "")
-            add(Issue(edge.target, "type-mismatch", f"input {into.name!r} expects "
-                      f"{PORT_TYPES[into.type]} but {edge.source!r} gives "
-                      f"{PORT_TYPES[out.type]}{hint}", port=into.name))  # fmt: skip
-        incoming.setdefault((edge.target, edge.target_port), []).append(edge.source)
+        for edge_check in EDGE_RULES.values():
+            edge_check(check, edge)
+    for pipeline_check in PIPELINE_RULES.values():
+        pipeline_check(check)
+    return check.issues
 
-    for step_id, spec in specs.items():
+
+# -- step rules ----------------------------------------------------------------------------
+@step_rule("unknown-type")
+def _unknown_type(check: Check, step_id: str, step: dict[str, Any]) -> None:
+    if step_id not in check.specs:
+        check.add(Issue(step_id, "unknown-type", f"unknown step type {step['type']!r}; pick "
+                        "one from dsmagic.pipeline.catalog() or delete the step"))  # fmt: skip
+
+
+@step_rule("params")
+def _params(check: Check, step_id: str, step: dict[str, Any]) -> None:
+    spec = check.specs.get(step_id)
+    if spec is None:
+        return
+    add, params = check.add, step["params"]
+    for name, schema in spec.params.items():
+        if name not in params:
+            if "default" not in schema:
+                add(Issue(step_id, "missing-param", f"parameter {name!r} is required: "
+                          f"{schema.get('description', '')}", param=name))  # fmt: skip
+            continue
+        problem = _schema.check(params[name], schema)
+        if problem is not None:
+            add(Issue(step_id, "bad-param", f"parameter {name!r} {problem}", param=name))
+    for name in params:
+        if name not in spec.params:
+            known = ", ".join(spec.params) or "none"
+            add(Issue(step_id, "unknown-param", f"{spec.type} has no parameter {name!r} "
+                      f"(parameters: {known})", param=name))  # fmt: skip
+
+
+@step_rule("custom-code")
+def _custom_code(check: Check, step_id: str, step: dict[str, Any]) -> None:
+    spec = check.specs.get(step_id)
+    if spec is not None and spec.custom_code:
+        check.add(Issue(step_id, "custom-code", "custom code step: its code runs as written, "
+                        "unchecked; review it before running", "warning"))  # fmt: skip
+
+
+# -- edge rules ----------------------------------------------------------------------------
+@edge_rule("self-loop")
+def _self_loop(check: Check, edge: Edge) -> None:
+    if edge.source == edge.target:
+        check.add(Issue(edge.target, "self-loop", "a step cannot be connected to itself",
+                        port=edge.target_port))  # fmt: skip
+
+
+@edge_rule("ports")
+def _ports(check: Check, edge: Edge) -> None:
+    if edge.source == edge.target:
+        return
+    add = check.add
+    source, target = check.specs.get(edge.source), check.specs.get(edge.target)
+    out = source.output(edge.source_port) if source else None
+    into = target.input(edge.target_port) if target else None
+    if source and out is None:
+        add(Issue(edge.source, "unknown-port", f"{source.type} has no output "
+                  f"{edge.source_port!r}", port=edge.source_port))  # fmt: skip
+    if target and into is None:
+        add(Issue(edge.target, "unknown-port", f"{target.type} has no input "
+                  f"{edge.target_port!r}", port=edge.target_port))  # fmt: skip
+    if out is not None and into is not None and out.type != into.type:
+        hint = _TYPE_HINTS.get((out.type, into.type), "")
+        add(Issue(edge.target, "type-mismatch", f"input {into.name!r} expects "
+                  f"{PORT_TYPES[into.type]} but {edge.source!r} gives "
+                  f"{PORT_TYPES[out.type]}{hint}", port=into.name))  # fmt: skip
+
+
+# -- pipeline rules ------------------------------------------------------------------------
+@pipeline_rule("inputs")
+def _inputs(check: Check) -> None:
+    add = check.add
+    for step_id, spec in check.specs.items():
         for port in spec.inputs:
-            sources = incoming.get((step_id, port.name), [])
+            sources = check.incoming.get((step_id, port.name), [])
             if not sources and port.required:
                 add(
                     Issue(
@@ -129,27 +221,36 @@ def validate(state: State, data_dir: Path | None = None) -> list[Issue]:
                 add(Issue(step_id, "too-few-inputs", f"input {port.name!r} needs at least two "
                           "models", port=port.name))  # fmt: skip
 
-    _, cyclic = topological_order(state)
-    for step_id in sorted(cyclic):
-        add(Issue(step_id, "cycle", "this step is part of a cycle; remove one of the edges "
-                  "that lead back to it"))  # fmt: skip
 
-    if data_dir is not None:
-        for step_id, spec in specs.items():
-            path = state.steps[step_id]["params"].get("path")
-            if spec.category != "source" or not isinstance(path, str) or not path:
-                continue
-            try:
-                missing = not inside(data_dir, path, "data file").is_file()
-            except DsmagicError as exc:  # a link that leads out of the data folder
-                add(Issue(step_id, "outside-data", str(exc), param="path"))
-                continue
-            if missing:
-                add(Issue(step_id, "missing-file", f"data file {path!r} not found in "
-                              f"{str(data_dir)!r}", param="path"))  # fmt: skip
-    if not cyclic:
-        _semantic(state, specs, incoming, add)
-    return issues
+@pipeline_rule("cycle")
+def _cycle(check: Check) -> None:
+    for step_id in sorted(check.cyclic):
+        check.add(Issue(step_id, "cycle", "this step is part of a cycle; remove one of the "
+                        "edges that lead back to it"))  # fmt: skip
+
+
+@pipeline_rule("data-files")
+def _data_files(check: Check) -> None:
+    if check.data_dir is None:
+        return
+    for step_id, spec in check.specs.items():
+        path = check.state.steps[step_id]["params"].get("path")
+        if spec.category != "source" or not isinstance(path, str) or not path:
+            continue
+        try:
+            missing = not inside(check.data_dir, path, "data file").is_file()
+        except DsmagicError as exc:  # a link that leads out of the data folder
+            check.add(Issue(step_id, "outside-data", str(exc), param="path"))
+            continue
+        if missing:
+            check.add(Issue(step_id, "missing-file", f"data file {path!r} not found in "
+                            f"{str(check.data_dir)!r}", param="path"))  # fmt: skip
+
+
+@pipeline_rule("meaning")
+def _meaning(check: Check) -> None:
+    if not check.cyclic:  # the checks below walk the graph in run order
+        _semantic(check.state, check.specs, check.incoming, check.add)
 
 
 _TYPE_HINTS = {

@@ -144,6 +144,28 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+def reset() -> None:
+    """End the active runs (finished), write what is buffered, stop the writer thread and
+    forget the clients and the experiment: a fresh process's state (``dsmagic.testing``)."""
+    global _state
+    state = _state
+    for run in reversed(list(state.stack)):
+        try:
+            _end(run, "finished")
+        except Exception:  # values the store refused: nothing more to do with them here
+            pass
+    for writer in list(state.writers.values()):
+        try:
+            writer.flush()
+        except Exception:
+            pass
+    state.stop.set()
+    state.wake.set()
+    if state.thread is not None:
+        state.thread.join(timeout=30)
+    _state = _State()
+
+
 def _client() -> TrackingClient:
     from dsmagic.config import current_settings
 

@@ -29,30 +29,37 @@ class Dimension:
     step: float | None = None
     choices: tuple[Any, ...] = ()
 
+    def _bounds(self) -> tuple[float, float]:
+        if self.low is None or self.high is None:
+            raise DsmagicError(f"parameter {self.name!r} needs a low and a high bound")
+        return self.low, self.high
+
     def suggest(self, trial) -> Any:
         if self.kind == "categorical":
             return trial.suggest_categorical(self.name, list(self.choices))
+        low, high = self._bounds()
         if self.kind == "int":
             return trial.suggest_int(
-                self.name, int(self.low), int(self.high), step=int(self.step or 1), log=self.log
+                self.name, int(low), int(high), step=int(self.step or 1), log=self.log
             )
-        return trial.suggest_float(self.name, self.low, self.high, step=self.step, log=self.log)
+        return trial.suggest_float(self.name, low, high, step=self.step, log=self.log)
 
     def grid_values(self) -> list[Any]:
         if self.kind == "categorical":
             return list(self.choices)
+        low, high = self._bounds()
         if self.kind == "int" and not self.log:
             step = int(self.step or 1)
-            count = (int(self.high) - int(self.low)) // step + 1
+            count = (int(high) - int(low)) // step + 1
             if count > _GRID_MAX_INT_VALUES:
                 raise DsmagicError(
                     f"grid search over {self.name!r} would try {count} values: give a step, "
-                    f"e.g. ({int(self.low)}, {int(self.high)}, 10), or a list of values"
+                    f"e.g. ({int(low)}, {int(high)}, 10), or a list of values"
                 )
-            return list(range(int(self.low), int(self.high) + 1, step))
+            return list(range(int(low), int(high) + 1, step))
         if self.kind == "float" and self.step:
-            count = math.floor((self.high - self.low) / self.step + 1e-9) + 1
-            return [self.low + i * self.step for i in range(count)]
+            count = math.floor((high - low) / self.step + 1e-9) + 1
+            return [low + i * self.step for i in range(count)]
         raise DsmagicError(
             f"grid search needs a list of values for {self.name!r} (a continuous or log range "
             f"has no grid): write e.g. {self.name!r}: [0.001, 0.01, 0.1]"

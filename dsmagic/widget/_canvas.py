@@ -21,6 +21,7 @@ import traitlets as t
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import Pipeline, catalog_json, templates
 from dsmagic.widget import _export
+from dsmagic.widget._messages import Reply, Request
 from dsmagic.widget._ops import dispatch
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -71,11 +72,11 @@ class Canvas(anywidget.AnyWidget):
     # for binary buffers, which costs tens of ms for a few hundred steps.
     graph = t.Dict().tag(sync=True, **_AS_TEXT)
     palette = t.Dict().tag(sync=True, **_AS_TEXT)
-    issues = t.List().tag(sync=True, **_AS_TEXT)
+    issues: t.List[Any] = t.List().tag(sync=True, **_AS_TEXT)
     run_status = t.Dict().tag(sync=True)
     can_undo = t.Bool(False).tag(sync=True)
     can_redo = t.Bool(False).tag(sync=True)
-    versions = t.List().tag(sync=True)
+    versions: t.List[Any] = t.List().tag(sync=True)
     diff = t.Dict().tag(sync=True)
     path = t.Unicode("").tag(sync=True)
     autosave = t.Bool(True).tag(sync=True)
@@ -252,13 +253,14 @@ class Canvas(anywidget.AnyWidget):
         if reply is not None:
             self.send(reply)
 
-    def handle(self, message: dict[str, Any]) -> dict[str, Any] | None:
+    def handle(self, message: Request | dict[str, Any]) -> Reply:
         """Apply one request from the view (``{"op": ..., "id": ...}``) and return the reply
         the view gets: ``{"ok": True, "result": ...}`` or ``{"ok": False, "error": ...}``."""
         request = message.get("id")
+        reply: Reply
         try:
-            result = dispatch(self, message)
-            reply: dict[str, Any] = {"type": "reply", "id": request, "ok": True, "result": result}
+            result = dispatch(self, dict(message))
+            reply = {"type": "reply", "id": request, "ok": True, "result": result}
         except DsmagicError as exc:
             reply = {"type": "reply", "id": request, "ok": False, "error": str(exc)}
         except Exception as exc:  # never break the notebook over one request

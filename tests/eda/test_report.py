@@ -241,3 +241,18 @@ def test_missing_patterns_equal_pandas(width):
         key = tuple(str(c) in pattern["columns"] for c in frame.columns)
         assert pattern["rows"] == expected[key]
     assert [p["rows"] for p in missing["patterns"]] == sorted(expected, reverse=True)[:10]
+
+
+def test_every_alert_kind_has_one_rule_a_rank_and_a_stated_threshold():
+    from dsmagic.eda import _alerts
+
+    column_kinds = set(_alerts.COLUMN_RULES)
+    frame_kinds = set(_alerts.FRAME_RULES) - {"columns"}  # "columns" runs the column rules
+    assert not column_kinds & frame_kinds
+    assert column_kinds | frame_kinds == set(ALERT_RULES) == set(_alerts._ORDER)
+
+
+def test_a_constant_column_gets_its_missing_alert_and_nothing_after_constant():
+    frame = pd.DataFrame({"c": [0.0] * 50 + [None] * 50, "x": np.arange(100.0)})
+    kinds = [a.kind for a in dm.eda(frame, progress=False).alerts if a.column == "c"]
+    assert kinds == ["constant", "missing"]  # no zeros alert for a column of zeros

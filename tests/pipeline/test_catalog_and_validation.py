@@ -172,3 +172,22 @@ def test_a_500_step_pipeline_validates():
             previous = current
     assert p.validate() == []
     assert len(p.order()) == 500
+
+
+def test_validation_is_a_registry_of_rules_a_new_rule_joins(monkeypatch):
+    from dsmagic.pipeline import _validate
+
+    assert list(_validate.STEP_RULES) == ["unknown-type", "params", "custom-code"]
+    assert list(_validate.EDGE_RULES) == ["self-loop", "ports"]
+    assert list(_validate.PIPELINE_RULES) == ["inputs", "cycle", "data-files", "meaning"]
+    p = Pipeline.from_template("classification")
+    assert p.validate(check_files=False) == []
+
+    def scratch(check, step_id, step):
+        if step_id.startswith("tmp"):
+            check.add(_validate.Issue(step_id, "scratch", "rename it before sharing", "warning"))
+
+    monkeypatch.setitem(_validate.STEP_RULES, "scratch", scratch)
+    p.add_step("drop_missing", "tmp_clean")
+    found = [(i.step, i.code) for i in p.validate(check_files=False)]
+    assert found[0] == ("tmp_clean", "scratch")

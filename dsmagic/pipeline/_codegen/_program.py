@@ -145,7 +145,7 @@ def build(
         raise DsmagicError(f"seed must be a whole number, got {seed!r}")
     state = pipeline._state
     order, _ = topological_order(state)
-    incoming: dict[str, dict[str, list[str]]] = {k: {} for k in state.steps}
+    incoming: dict[str, dict[str, list[tuple[str, str]]]] = {k: {} for k in state.steps}
     for edge in sorted(state.edges):
         incoming[edge.target].setdefault(edge.target_port, []).append(
             (edge.source, edge.source_port)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import contextlib
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import atomic_file, atomic_path, inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline._codegen import notebook, requirements, script
 from dsmagic.pipeline._codegen._program import build
-from dsmagic.pipeline._files import atomic_file, inside, new_file_mode
 from dsmagic.pipeline._graph import dumps
 
 FORMATS = ("notebook", "script", "requirements", "docker", "pipeline")
@@ -153,24 +151,16 @@ def export(pipeline, out: Path, formats: str | list[str], **options: Any) -> lis
                 content = files[name]
                 z.writestr(info, content.encode() if isinstance(content, str) else content)
         return [out]
-    # Write into a staging folder next to the target, then move the files in.
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    # Every file is written next to its target first; only when all are written are they
+    # moved into place (a failure removes the temporary files and changes nothing).
     written = []
-    try:
+    with contextlib.ExitStack() as stack:
         for name, content in sorted(files.items()):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str):
-                path.write_text(content, encoding="utf-8", newline="\n")
-            else:
-                path.write_bytes(content)
-        for name in sorted(files):
             target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(staging / name, new_file_mode(target))  # keep a replaced file's mode
-            (staging / name).replace(target)
+            temporary = stack.enter_context(atomic_path(target))
+            if isinstance(content, str):
+                temporary.write_text(content, encoding="utf-8", newline="\n")
+            else:
+                temporary.write_bytes(content)
             written.append(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return written

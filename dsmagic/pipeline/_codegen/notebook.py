@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import write_atomic
 from dsmagic._version import __version__
 from dsmagic.pipeline._codegen._program import Program, build, mark_long_lines
-from dsmagic.pipeline._files import write_atomic
 
 
 def _md(text: str) -> str:

@@ -8,8 +8,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import write_atomic
 from dsmagic.pipeline._codegen._program import Program, build
-from dsmagic.pipeline._files import write_atomic
 
 
 def render(program: Program) -> str:

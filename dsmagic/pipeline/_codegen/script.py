@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from dsmagic._files import write_atomic
 from dsmagic._version import __version__
 from dsmagic.pipeline._codegen._program import (
     Program,
@@ -15,7 +16,6 @@ from dsmagic.pipeline._codegen._program import (
     lit,
     mark_long_lines,
 )
-from dsmagic.pipeline._files import write_atomic
 
 
 def _list(values: list[str]) -> str:
