@@ -116,5 +116,5 @@ def _drift(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
     else:
-        print(report._text())
+        print(report._display_text())
     return 1 if args.fail_on_drift and report.drifted else 0

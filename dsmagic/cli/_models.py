@@ -62,7 +62,7 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps([_record(v) for v in versions], indent=2, default=str))
         return 0
     for version in versions:
-        print(version._text())
+        print(version._display_text())
         datasets = version.lineage()["datasets"]
         for item in datasets:
             print(f"  data: {item['dataset']} v{item['version']} ({item['rows']} rows)")

@@ -43,7 +43,7 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(frame.to_json(orient="records", date_format="iso"))
     else:
-        print(RunTable(frame, args.filter)._text())
+        print(RunTable(frame, args.filter)._display_text())
     return 0
 
 
@@ -52,7 +52,7 @@ def _show(args: argparse.Namespace) -> int:
 
     client = TrackingClient()
     run = client.get_run(args.run_id)
-    print(run._text())
+    print(run._display_text())
     if args.env:
         print(json.dumps(client.environment(run.id), indent=2))
     if args.cells:
@@ -65,7 +65,7 @@ def _show(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from dsmagic.tracking import TrackingClient
 
-    print(TrackingClient().compare_runs(args.run_ids)._text())
+    print(TrackingClient().compare_runs(args.run_ids)._display_text())
     return 0
 
 

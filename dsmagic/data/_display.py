@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from dsmagic._html import esc, format_value, scoped, table
+from dsmagic._html import esc, format_value, table
 from dsmagic.data._drift_settings import CORRECTIONS, PSI_BANDS
 
 if TYPE_CHECKING:
     from dsmagic.data._drift_types import ColumnDrift, DriftReport
 
-_CSS = """
+CSS = """
 #SCOPE svg.dsm-overlay rect.ref { fill: #9e9e9e; }
 #SCOPE svg.dsm-overlay rect.cur { fill: #1e88e5; fill-opacity: 0.75; }
 #SCOPE .dsm-legend span { display: inline-block; width: 10px; height: 10px; margin: 0 3px 0 8px; }
@@ -119,7 +119,7 @@ def drift_html(report: DriftReport) -> str:
         f'<table class="dsm-table"><thead><tr>{headers}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return scoped(body, _CSS)
+    return body
 
 
 def drift_text(report: DriftReport) -> str:
@@ -224,7 +224,7 @@ def version_html(version: Any) -> str:
             f'<details><summary>source cell</summary><pre class="dsm-code">'
             f"{esc(version.source)}</pre></details>"
         )
-    return scoped(body, _CSS)
+    return body
 
 
 def lineage_text(graph: Any) -> str:
@@ -266,4 +266,4 @@ def lineage_html(graph: Any) -> str:
         f"<div><b>upstream</b> (what it was made from)</div>{edges(graph.upstream, '←')}"
         f"<div><b>downstream</b> (what was made from it)</div>{edges(graph.downstream, '→')}"
     )
-    return scoped(body, _CSS)
+    return body

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dsmagic._display import RichDisplay
 from dsmagic.data._drift_settings import CORRECTIONS
 
 if TYPE_CHECKING:
@@ -43,11 +44,13 @@ class ColumnDrift:
 
 
 @dataclass
-class DriftReport:
+class DriftReport(RichDisplay):
     """Per-column verdicts and the dataset verdict (``drifted``).
 
     The dataset drifts when at least ``share`` of the tested columns drift.
     """
+
+    _display_kind = "drift-report"
 
     columns: list[ColumnDrift]
     drifted: bool
@@ -124,21 +127,26 @@ class DriftReport:
 
         return recommendations(self)
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         from dsmagic.data._display import drift_text
 
         return drift_text(self)
 
     def __repr__(self) -> str:
-        return self._text()
+        return self._display_text()
 
-    def _repr_html_(self) -> str:
+    def _display_data(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def _display_html(self) -> str:
         from dsmagic.data._display import drift_html
 
         return drift_html(self)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": self._text(), "text/html": self._repr_html_()}
+    def _display_css(self) -> str:
+        from dsmagic.data._display import CSS
+
+        return CSS
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (used by ``dsmagic data drift --json``)."""

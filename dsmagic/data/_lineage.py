@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dsmagic._display import RichDisplay
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -24,7 +26,9 @@ class Edge:
 
 
 @dataclass
-class LineageGraph:
+class LineageGraph(RichDisplay):
+    _display_kind = "data-lineage"
+
     root: str
     upstream: list[Edge] = field(default_factory=list)
     downstream: list[Edge] = field(default_factory=list)
@@ -58,17 +62,26 @@ class LineageGraph:
         )
 
     def __repr__(self) -> str:
+        return self._display_text()
+
+    def _display_data(self) -> dict[str, Any]:
+        return {"root": self.root, "upstream": [e.__dict__ for e in self.upstream],
+                "downstream": [e.__dict__ for e in self.downstream]}  # fmt: skip
+
+    def _display_text(self) -> str:
         from dsmagic.data._display import lineage_text
 
         return lineage_text(self)
 
-    def _repr_html_(self) -> str:
+    def _display_html(self) -> str:
         from dsmagic.data._display import lineage_html
 
         return lineage_html(self)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+    def _display_css(self) -> str:
+        from dsmagic.data._display import CSS
+
+        return CSS
 
 
 def _walk(start: int, direction: str, depth: int) -> list[dict[str, Any]]:

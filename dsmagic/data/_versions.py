@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dsmagic._display import RichDisplay
 from dsmagic.errors import DsmagicError, NotFoundError
 
 if TYPE_CHECKING:
@@ -32,8 +33,10 @@ MAX_VERSION = 2**31 - 1  # the store's version column is a 32-bit integer
 
 
 @dataclass
-class DatasetVersion:
+class DatasetVersion(RichDisplay):
     """One stored version of a dataset: ``name@version``, its fingerprint and statistics."""
+
+    _display_kind = "data-version"
 
     id: int
     name: str
@@ -58,17 +61,25 @@ class DatasetVersion:
         return load_data(self)
 
     def __repr__(self) -> str:
+        return self._display_text()
+
+    def _display_data(self) -> dict[str, Any]:
+        return {"ref": self.ref, **{k: v for k, v in self.__dict__.items() if k != "created"}}
+
+    def _display_text(self) -> str:
         from dsmagic.data._display import version_text
 
         return version_text(self)
 
-    def _repr_html_(self) -> str:
+    def _display_html(self) -> str:
         from dsmagic.data._display import version_html
 
         return version_html(self)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+    def _display_css(self) -> str:
+        from dsmagic.data._display import CSS
+
+        return CSS
 
 
 def validate_name(name: Any) -> str:

@@ -15,7 +15,7 @@ from dsmagic._html import esc, format_value, scoped, table
 from dsmagic.eda import _charts
 from dsmagic.eda import _thresholds as T
 
-_CSS = """
+CSS = """
 #SCOPE { max-width: 1200px; }
 #SCOPE h2 { font-size: 18px; margin: 6px 0; }
 #SCOPE h3 { font-size: 15px; margin: 14px 0 4px 0; border-bottom: 1px solid #ddd; }
@@ -313,8 +313,13 @@ def body(report: dict[str, Any], figures: dict[str, str | None], extra: str = ""
     )
 
 
+def notebook(report: dict[str, Any], figures: dict[str, str | None], extra: str = "") -> str:
+    """The unscoped body the notebook shows: the report and the chart library."""
+    return body(report, figures, extra) + _charts.library()
+
+
 def fragment(report: dict[str, Any], figures: dict[str, str | None], extra: str = "") -> str:
-    return scoped(body(report, figures, extra) + _charts.library(), _CSS)
+    return scoped(notebook(report, figures, extra), CSS)
 
 
 def page(report: dict[str, Any], figures: dict[str, str | None], extra: str = "") -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dsmagic._display import RichDisplay
 from dsmagic._files import write_atomic
 from dsmagic.eda import _prepare, _render
 from dsmagic.eda._alerts import Alert
@@ -17,13 +18,15 @@ from dsmagic.errors import DsmagicError
 __all__ = ["EDAReport", "eda"]
 
 
-class EDAReport:
+class EDAReport(RichDisplay):
     """Exploratory analysis of one frame (optionally compared with another).
 
     ``columns[name]`` is a plain dict of statistics; ``alerts`` a list of
     :class:`Alert`; ``dataset`` and ``relations`` the frame-level sections.
     Shows itself in a notebook; ``to_html(path)`` writes a self-contained page.
     """
+
+    _display_kind = "eda-report"
 
     def __init__(self, data: dict[str, Any], compare: EDAReport | None = None, drift=None):
         self._data = data
@@ -92,11 +95,19 @@ class EDAReport:
 
         return compare_html(self, self.compare, self.drift, self.drift_error, self._figures)
 
-    def _repr_html_(self) -> str:
-        return _render.fragment(self._data, self._figures, self._extra())
+    def _display_html(self) -> str:
+        # Still carries the chart library: the Lab renderer that would draw the charts
+        # from the mime data instead is not built yet.
+        return _render.notebook(self._data, self._figures, self._extra())
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+    def _display_css(self) -> str:
+        return _render.CSS
+
+    def _display_data(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def _display_text(self) -> str:
+        return repr(self)
 
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """The report as one self-contained HTML page (charts drawn by the inlined chart

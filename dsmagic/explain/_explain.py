@@ -7,7 +7,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from dsmagic._html import esc, figure_svg, format_value, scoped, table
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, figure_svg, format_value, table
 from dsmagic.errors import DsmagicError
 from dsmagic.explain._choose import is_classifier, kind_of, make_explainer
 
@@ -206,8 +207,10 @@ def _pick_output(result, model, target_class):
     return values, base_value, class_label
 
 
-class Explanation:
+class Explanation(RichDisplay):
     """SHAP values for the explained rows: importance, plots, one row's story."""
+
+    _display_kind = "explanation"
 
     def __init__(self, values, base_value, data, model_name, kind, background, class_label, notes):
         self.values = values
@@ -326,7 +329,7 @@ class Explanation:
             f"features={len(self.feature_names)} kind={self.kind}>"
         )
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         lines = [
             f"SHAP explanation of {self.model_name} on {len(self.data)} rows",
             f"  {self.background}",
@@ -339,12 +342,19 @@ class Explanation:
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self._text())
+        printer.text(self._display_text())
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self._text(), "text/html": self._html()}
+    def _display_data(self) -> dict[str, Any]:
+        top = self.top_features()
+        return {"model": self.model_name, "rows": len(self.data), "kind": self.kind,
+                "background": self.background, "class_label": self.class_label,
+                "notes": list(self.notes), "base_value": self.base_value,
+                "top_features": top.to_dict(orient="records")}  # fmt: skip
 
-    def _html(self) -> str:
+    def _display_css(self) -> str:
+        return "#SCOPE .dsm-plot svg { max-width: 640px; height: auto; }"
+
+    def _display_html(self) -> str:
         top = self.top_features()
         head = (
             f'<div class="dsm-title">SHAP explanation of {esc(self.model_name)}</div>'
@@ -355,11 +365,10 @@ class Explanation:
         )
         rows = [(r.feature, r.mean_abs_shap, r.effect) for r in top.itertuples(index=False)]
         figures = figure_svg(self.summary_plot())
-        return scoped(
+        return (
             head
             + table(["feature", "mean |SHAP|", "effect"], rows, numeric=[1])
-            + f'<div class="dsm-plot">{figures}</div>',
-            "#SCOPE .dsm-plot svg { max-width: 640px; height: auto; }",
+            + f'<div class="dsm-plot">{figures}</div>'
         )
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dsmagic._html import esc, figure_svg, format_value, scoped, table
+from typing import Any
+
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, figure_svg, format_value, table
 
 TOP = 10
 
 
-class RowExplanation:
+class RowExplanation(RichDisplay):
+    _display_kind = "row-explanation"
+
     def __init__(self, features, values, data, base_value, label) -> None:
         self.features = list(features)
         self.values = values
@@ -42,23 +47,28 @@ class RowExplanation:
 
         return waterfall(self)
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         lines = [f"row {self.label!r}: base {self.base_value:.4g} → output {self.output:.4g}"]
         for item in self.top().itertuples(index=False):
             lines.append(f"  {item.feature} = {format_value(item.value)}: {item.contribution:+.4g}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return self._text()
+        return self._display_text()
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _display_data(self) -> dict[str, Any]:
+        return {"row": self.label, "base_value": self.base_value, "output": self.output,
+                "contributions": self.top().to_dict(orient="records")}  # fmt: skip
+
+    def _display_css(self) -> str:
+        return "#SCOPE .dsm-plot svg { max-width: 640px; height: auto; }"
+
+    def _display_html(self) -> str:
         rows = [(i.feature, i.value, i.contribution) for i in self.top().itertuples(index=False)]
-        html = scoped(
+        return (
             f'<div class="dsm-title">Row {esc(self.label)}: '
             f"base {esc(format_value(self.base_value))}"
             f" → output {esc(format_value(self.output))}</div>"
             + table(["feature", "value", "contribution"], rows, numeric=[2])
-            + f'<div class="dsm-plot">{figure_svg(self.plot())}</div>',
-            "#SCOPE .dsm-plot svg { max-width: 640px; height: auto; }",
+            + f'<div class="dsm-plot">{figure_svg(self.plot())}</div>'
         )
-        return {"text/plain": self._text(), "text/html": html}

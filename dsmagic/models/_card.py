@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from dsmagic._display import RichDisplay
 from dsmagic._files import write_atomic
-from dsmagic._html import esc, format_value, scoped, table
+from dsmagic._html import esc
 from dsmagic.errors import DsmagicError
-from dsmagic.models import _card_data
+from dsmagic.models import _card_blocks, _card_data
+from dsmagic.models._card_blocks import Block, Section
 
 
 def _when(timestamp: float | None) -> str:
@@ -21,21 +23,10 @@ def _when(timestamp: float | None) -> str:
     return _dt.datetime.fromtimestamp(timestamp).isoformat(sep=" ", timespec="seconds")
 
 
-def _md(value: Any) -> str:
-    """A Markdown table cell or inline text: no pipes, newlines or markup from users."""
-    text = format_value(value) if value is not None else "—"
-    text = re.sub(r"[\r\n]+", " ", text)
-    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
-
-
-def _md_table(headers: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-class ModelCard:
+class ModelCard(RichDisplay):
     """A model card for a run or a registered version. ``to_html()``, ``to_markdown()``."""
+
+    _display_kind = "model-card"
 
     def __init__(
         self,
@@ -123,156 +114,85 @@ class ModelCard:
         )
         return ["group", "rows", *keys], rows
 
-    # -- Markdown ------------------------------------------------------------------------
-    def to_markdown(self, path: str | os.PathLike[str] | None = None) -> str:
-        parts = [f"# Model card: {_md(self.title)}", ""]
-        parts += [_md_table(["", ""], [list(f) for f in self._facts()]), ""]
-        parts += ["## Intended use", "", _md(self.intended_use or "Not stated."), ""]
-        parts += ["## Data", ""]
-        if self.datasets:
-            parts.append(
-                _md_table(
-                    ["dataset", "version", "rows", "columns", "fingerprint"],
-                    [
-                        [
-                            d["dataset"],
-                            d["version"],
-                            d["rows"],
-                            d["columns"],
-                            str(d["fingerprint"])[:12],
-                        ]
-                        for d in self.datasets
-                    ],
-                )
-            )
-        else:
-            parts.append("No data versions recorded for this run.")
-        parts += ["", "## Parameters", ""]
-        parts.append(
-            _md_table(["parameter", "value"], [[k, v] for k, v in sorted(self.run.params.items())])
-            if self.run.params
-            else "No parameters logged."
-        )
-        parts += ["", "## Metrics", ""]
-        parts.append(
-            _md_table(
-                ["metric", "value", "better", "previous best", "previous run", "change", "verdict"],
-                self._comparison_rows(),
-            )
-            if self.comparison
-            else "No metrics logged."
-        )
+    # -- the card as one model, written as Markdown or HTML -------------------------------
+    def sections(self) -> list[Section]:
+        """What the card says, section by section (both writers read this)."""
+        muted = lambda text: Block("muted", text=text)  # noqa: E731
+        data = (
+            Block("table", headers=["dataset", "version", "rows", "columns", "fingerprint"],
+                  rows=[[d["dataset"], d["version"], d["rows"], d["columns"],
+                         str(d["fingerprint"])[:12]] for d in self.datasets],
+                  numeric=[1, 2, 3])
+            if self.datasets else muted("No data versions recorded for this run.")
+        )  # fmt: skip
+        params = (
+            Block("table", headers=["parameter", "value"],
+                  rows=[[k, v] for k, v in sorted(self.run.params.items())])
+            if self.run.params else muted("No parameters logged.")
+        )  # fmt: skip
+        metrics = (
+            Block("table", headers=["metric", "value", "better", "previous best", "previous run",
+                                    "change", "verdict"],
+                  rows=self._comparison_rows(), numeric=[1, 3, 5],
+                  highlight=[i for i, r in enumerate(self.comparison) if r["verdict"] == "worse"])
+            if self.comparison else muted("No metrics logged.")
+        )  # fmt: skip
+        sections = [
+            Section(
+                None, [Block("table", headers=["", ""], rows=[list(f) for f in self._facts()])]
+            ),
+            Section("Intended use", [Block("text", text=self.intended_use or "Not stated.")]),
+            Section("Data", [data]),
+            Section("Parameters", [params]),
+            Section("Metrics", [metrics]),
+        ]
         if self.importance is not None:
-            parts += ["", "## Feature importance (mean |SHAP|)", ""]
-            parts.append(
-                _md_table(
-                    ["feature", "mean abs SHAP"],
-                    [[k, float(v)] for k, v in self.importance.items()],
-                )
-            )
+            rows = [[k, float(v)] for k, v in self.importance.items()]
+            sections.append(Section("Feature importance (mean |SHAP|)",
+                                    [Block("bars", headers=["feature", "mean |SHAP|", ""],
+                                           rows=rows)]))  # fmt: skip
         if self.groups:
             headers, rows = self._group_rows()
-            parts += ["", f"## Performance by {_md(self.groups['column'])}", ""]
-            parts.append(_md_table(headers, rows))
-        parts += ["", "## Limitations", ""]
-        parts += [f"- {_md(item)}" for item in self._limitations()] or ["None stated."]
-        text = "\n".join(parts).rstrip() + "\n"
+            sections.append(Section(f"Performance by {self.groups['column']}",
+                                    [Block("table", headers=headers, rows=rows,
+                                           numeric=list(range(1, len(headers))))]))  # fmt: skip
+        limitations = self._limitations()
+        block = (
+            Block("list", items=limitations) if limitations else Block("text", text="None stated.")
+        )
+        sections.append(Section("Limitations", [block]))
+        return sections
+
+    def to_markdown(self, path: str | os.PathLike[str] | None = None) -> str:
+        text = _card_blocks.to_markdown(self.title, self.sections())
         if path is not None:
             _write(path, text)
         return text
 
-    # -- HTML ----------------------------------------------------------------------------
-    def _body(self) -> str:
-        parts = [
-            f'<div class="dsm-title dsm-card-title">Model card: {esc(self.title)}</div>',
-            table(["", ""], self._facts()),
-        ]
-        parts.append(f"<h3>Intended use</h3><p>{esc(self.intended_use or 'Not stated.')}</p>")
-        parts.append("<h3>Data</h3>")
-        if self.datasets:
-            parts.append(
-                table(
-                    ["dataset", "version", "rows", "columns", "fingerprint"],
-                    [
-                        (
-                            d["dataset"],
-                            d["version"],
-                            d["rows"],
-                            d["columns"],
-                            str(d["fingerprint"])[:12],
-                        )
-                        for d in self.datasets
-                    ],
-                    numeric=[1, 2, 3],
-                )
-            )
-        else:
-            parts.append('<p class="dsm-muted">No data versions recorded for this run.</p>')
-        parts.append("<h3>Parameters</h3>")
-        parts.append(
-            table(["parameter", "value"], sorted(self.run.params.items()))
-            if self.run.params
-            else '<p class="dsm-muted">No parameters logged.</p>'
-        )
-        parts.append("<h3>Metrics</h3>")
-        if self.comparison:
-            worse = [i for i, r in enumerate(self.comparison) if r["verdict"] == "worse"]
-            parts.append(
-                table(
-                    [
-                        "metric",
-                        "value",
-                        "better",
-                        "previous best",
-                        "previous run",
-                        "change",
-                        "verdict",
-                    ],
-                    self._comparison_rows(),
-                    highlight=worse,
-                    numeric=[1, 3, 5],
-                )
-            )
-        else:
-            parts.append('<p class="dsm-muted">No metrics logged.</p>')
-        if self.importance is not None:
-            parts.append("<h3>Feature importance (mean |SHAP|)</h3>")
-            peak = float(self.importance.max()) or 1.0
-            bars = "".join(
-                f'<tr><td>{esc(k)}</td><td class="dsm-num">{esc(format_value(float(v)))}</td>'
-                f'<td><div class="dsm-bar" style="width:{max(1, int(200 * float(v) / peak))}px">'
-                "</div></td></tr>"
-                for k, v in self.importance.items()
-            )
-            parts.append(
-                f'<table class="dsm-table"><thead><tr><th>feature</th><th>mean |SHAP|</th>'
-                f"<th></th></tr></thead><tbody>{bars}</tbody></table>"
-            )
-        if self.groups:
-            headers, rows = self._group_rows()
-            parts.append(f"<h3>Performance by {esc(self.groups['column'])}</h3>")
-            parts.append(table(headers, rows, numeric=list(range(1, len(headers)))))
-        items = "".join(f"<li>{esc(item)}</li>" for item in self._limitations())
-        parts.append(f"<h3>Limitations</h3><ul>{items or '<li>None stated.</li>'}</ul>")
-        css = (
-            "#SCOPE h3 { font-size: 13px; margin: 12px 0 4px 0; } "
-            "#SCOPE .dsm-bar { height: 10px; background: #1e88e5; } "
-            "#SCOPE .dsm-card-title { font-size: 16px; }"
-        )
-        return scoped("".join(parts), css)
+    def _display_html(self) -> str:
+        return _card_blocks.to_html(self.title, self.sections())
+
+    def _display_css(self) -> str:
+        return _card_blocks.CSS
+
+    def _display_text(self) -> str:
+        return self.to_markdown()
+
+    def _display_data(self) -> dict[str, Any]:
+        return {"title": self.title, "run_id": self.run.id,
+                "version": self.version.uri if self.version is not None else None,
+                "sections": [asdict(section) for section in self.sections()]}  # fmt: skip
 
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """A complete, self-contained HTML page (no scripts, no external files)."""
         page = (
             '<!DOCTYPE html><html><head><meta charset="utf-8">'
-            f"<title>Model card: {esc(self.title)}</title></head><body>{self._body()}</body></html>"
+            f"<title>Model card: {esc(self.title)}</title></head><body>{self._repr_html_()}"
+            "</body></html>"
         )
         if path is not None:
             _write(path, page)
         return page
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self.to_markdown(), "text/html": self._body()}
 
     def __repr__(self) -> str:
         return f"<ModelCard {self.title!r} run={self.run.id[:8]}>"

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
-from dsmagic._html import esc, scoped, table
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, table
 from dsmagic.errors import DsmagicError, NotFoundError
 from dsmagic.models import _save
 from dsmagic.store import get_database
@@ -54,8 +55,10 @@ def validate_alias(alias: Any) -> str:
 
 
 @dataclass
-class RegisteredVersion:
+class RegisteredVersion(RichDisplay):
     """One version of a registered model: where it came from and how to load it."""
+
+    _display_kind = "model-version"
 
     name: str
     version: int
@@ -103,7 +106,7 @@ class RegisteredVersion:
             f"<ModelVersion {self.uri} {self.model_class}{aliases} run={(self.run_id or '-')[:8]}>"
         )
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         lines = [
             f"Model {self.name!r} version {self.version}"
             + (f" ({', '.join(self.aliases)})" if self.aliases else ""),
@@ -115,9 +118,12 @@ class RegisteredVersion:
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self._text())
+        printer.text(self._display_text())
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _display_data(self) -> dict[str, Any]:
+        return {"uri": self.uri, **self.__dict__}
+
+    def _display_html(self) -> str:
         badges = "".join(
             f' <span class="dsm-badge dsm-finished">{esc(a)}</span>' for a in self.aliases
         )
@@ -130,11 +136,10 @@ class RegisteredVersion:
         ]
         if self.description:
             rows.append(("description", self.description))
-        body = (
+        return (
             f'<div class="dsm-title">Model {esc(self.name)} v{self.version}{badges}</div>'
             + table(["", ""], rows)
         )
-        return {"text/plain": self._text(), "text/html": scoped(body)}
 
 
 def _version_row(connection: Connection, name: str, row) -> RegisteredVersion:

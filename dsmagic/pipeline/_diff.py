@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dsmagic._display import RichDisplay
 from dsmagic.pipeline._graph import State
 
 _MISSING = "<unset>"
@@ -25,7 +26,9 @@ class StepChange:
 
 
 @dataclass
-class PipelineDiff:
+class PipelineDiff(RichDisplay):
+    _display_kind = "pipeline-diff"
+
     old: str
     new: str
     added: list[str]
@@ -68,10 +71,16 @@ class PipelineDiff:
 
     __repr__ = __str__
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _display_data(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def _display_text(self) -> str:
+        return str(self)
+
+    def _display_html(self) -> str:
         from dsmagic.pipeline._display import diff_html
 
-        return {"text/plain": str(self), "text/html": diff_html(self)}
+        return diff_html(self)
 
 
 def diff(old: State, new: State, old_label: str = "old", new_label: str = "new") -> PipelineDiff:

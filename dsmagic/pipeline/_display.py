@@ -1,10 +1,10 @@
-"""Notebook displays of pipelines, runs and diffs: escaped, CSS-scoped, with text/plain."""
+"""The static views of pipelines, runs and diffs (escaped; scoped by the display mixin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dsmagic._html import esc, scoped, table
+from dsmagic._html import esc, table
 
 
 def pipeline_html(p) -> str:
@@ -23,7 +23,7 @@ def pipeline_html(p) -> str:
     title = (f'<div class="dsm-title">Pipeline {esc(p.name)} '
              f'<span class="dsm-muted">{len(steps)} steps, {len(p.edges)} edges, '
              f"{esc(status)}</span></div>")  # fmt: skip
-    return scoped(title + table(["step", "type", "parameters", "issues"], rows))
+    return title + table(["step", "type", "parameters", "issues"], rows)
 
 
 def pipeline_text(p) -> str:
@@ -46,7 +46,7 @@ def run_html(run) -> str:
         body += table(["metric", "value"], sorted(run.metrics.items()), numeric=[1])
     if run.error:
         body += f'<div class="dsm-bad">{esc(run.error)}</div>'
-    return scoped(body)
+    return body
 
 
 def diff_html(diff) -> str:
@@ -61,5 +61,5 @@ def diff_html(diff) -> str:
     rows += [("-", e, "edge removed", "", "") for e in diff.edges_removed]
     title = f'<div class="dsm-title">{esc(diff.old)} &rarr; {esc(diff.new)}</div>'
     if not rows:
-        return scoped(title + '<div class="dsm-muted">no changes to steps or edges</div>')
-    return scoped(title + table(["", "where", "what", "old", "new"], rows))
+        return title + '<div class="dsm-muted">no changes to steps or edges</div>'
+    return title + table(["", "where", "what", "old", "new"], rows)

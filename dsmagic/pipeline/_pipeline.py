@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from dsmagic._display import RichDisplay
 from dsmagic.errors import DsmagicError, NotFoundError
 from dsmagic.pipeline import _graph, _saving, _schema
 from dsmagic.pipeline._catalog import get_spec
@@ -26,11 +27,13 @@ if TYPE_CHECKING:
 _GRID_X, _GRID_Y = 240.0, 120.0
 
 
-class Pipeline:
+class Pipeline(RichDisplay):
     """A pipeline of steps from :func:`dsmagic.pipeline.catalog`.
 
     Every edit can be undone; ``with p.batch():`` makes several edits one undo step.
     """
+
+    _display_kind = "pipeline"
 
     def __init__(self, name: str = "pipeline", *, description: str = "") -> None:
         _graph.check_name(name)
@@ -171,10 +174,19 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"<Pipeline {self.name!r}: {len(self)} steps, {len(self._state.edges)} edges>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        from dsmagic.pipeline._display import pipeline_html, pipeline_text
+    def _display_data(self) -> dict[str, Any]:
+        issues = [i.to_dict() for i in self.validate(check_files=False)]
+        return {"pipeline": self.to_dict(), "issues": issues}
 
-        return {"text/plain": pipeline_text(self), "text/html": pipeline_html(self)}
+    def _display_text(self) -> str:
+        from dsmagic.pipeline._display import pipeline_text
+
+        return pipeline_text(self)
+
+    def _display_html(self) -> str:
+        from dsmagic.pipeline._display import pipeline_html
+
+        return pipeline_html(self)
 
     # -- editing ----------------------------------------------------------------------
     @contextmanager

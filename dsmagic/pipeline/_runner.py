@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dsmagic._display import RichDisplay
 from dsmagic._files import inside
 from dsmagic.errors import DsmagicError
 from dsmagic.pipeline import _cache
@@ -56,9 +57,11 @@ class StepStatus:
 
 
 @dataclass
-class PipelineRun:
+class PipelineRun(RichDisplay):
     """A queued, running or finished run. ``status``: queued, running, done, failed or
     killed (cancelled, as in ``%runs``); ``steps[id].status`` adds cached and skipped."""
+
+    _display_kind = "pipeline-run"
 
     id: str
     pipeline: str
@@ -119,10 +122,16 @@ class PipelineRun:
 
     __str__ = summary
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _display_data(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def _display_text(self) -> str:
+        return self.summary()
+
+    def _display_html(self) -> str:
         from dsmagic.pipeline._display import run_html
 
-        return {"text/plain": self.summary(), "text/html": run_html(self)}
+        return run_html(self)
 
     def _emit(self, event: dict[str, Any]) -> None:
         event = {"run": self.id, "time": time.time(), **event}

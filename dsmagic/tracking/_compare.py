@@ -7,12 +7,15 @@ from typing import Any
 
 import pandas as pd
 
-from dsmagic._html import esc, figure_svg, scoped, table
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, figure_svg, table
 from dsmagic.tracking._entities import Run
 
 
-class RunComparison:
+class RunComparison(RichDisplay):
     """Params and metrics of several runs, with the differing params marked."""
+
+    _display_kind = "comparison"
 
     def __init__(self, runs: list[Run], histories: dict[str, dict[str, list[tuple]]]) -> None:
         self.runs = runs
@@ -49,9 +52,9 @@ class RunComparison:
         ]
 
     def __repr__(self) -> str:
-        return self._text()
+        return self._display_text()
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         lines = [f"Comparison of {len(self.runs)} run(s): " + ", ".join(self._labels())]
         if not self.params.empty:
             lines.append("params (* differs):")
@@ -64,8 +67,15 @@ class RunComparison:
             lines.append(self.metrics.to_string())
         return "\n".join(lines)
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self._text(), "text/html": self._html()}
+    def _display_data(self) -> dict[str, Any]:
+        return {
+            "runs": [
+                {"id": run.id, "label": label} for run, label in zip(self.runs, self._labels())
+            ],
+            "params": {k: row.tolist() for k, row in self.params.iterrows()},
+            "metrics": {k: row.tolist() for k, row in self.metrics.iterrows()},
+            "differing_params": self.differing_params,
+        }
 
     def plot(self) -> Any:
         """A matplotlib figure with one panel per metric, a line per run."""
@@ -94,7 +104,7 @@ class RunComparison:
         figure.tight_layout()
         return figure
 
-    def _html(self) -> str:
+    def _display_html(self) -> str:
         labels = self._labels()
         parts = [f'<div class="dsm-title">Comparing {len(self.runs)} run(s)</div>']
         if not self.params.empty:
@@ -114,4 +124,4 @@ class RunComparison:
                 parts.append(f'<div class="dsm-plot">{figure_svg(figure)}</div>')
         if len(parts) == 1:
             parts.append(f'<div class="dsm-muted">{esc("these runs logged nothing")}</div>')
-        return scoped("".join(parts))
+        return "".join(parts)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dsmagic._html import esc, scoped, table
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, table
 from dsmagic.store._summaries import decode, split
 
 __all__ = ["Run"]
@@ -19,8 +20,10 @@ def _when(timestamp: float | None) -> str:
 
 
 @dataclass
-class Run:
+class Run(RichDisplay):
     """A snapshot of a run as stored."""
+
+    _display_kind = "run"
 
     id: str
     name: str
@@ -69,9 +72,12 @@ class Run:
         )
 
     def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self._text())
+        printer.text(self._display_text())
 
-    def _text(self) -> str:
+    def _display_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def _display_text(self) -> str:
         lines = [
             f"Run {self.name!r} ({self.id}) — {self.status}",
             f"  experiment: {self.experiment}   started: {_when(self.start_time)}"
@@ -94,10 +100,7 @@ class Run:
             lines.append("  artifacts: " + ", ".join(a["name"] for a in self.artifacts))
         return "\n".join(lines)
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self._text(), "text/html": self._html()}
-
-    def _html(self) -> str:
+    def _display_html(self) -> str:
         badge = f'<span class="dsm-badge dsm-{esc(self.status)}">{esc(self.status)}</span>'
         header = (
             f'<div class="dsm-title">Run {esc(self.name)} {badge}</div>'
@@ -121,4 +124,4 @@ class Run:
                     numeric=[1],
                 )
             )
-        return scoped("".join(parts))
+        return "".join(parts)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dsmagic._display import RichDisplay
 from dsmagic.errors import DsmagicError
 from dsmagic.tracking import _environment, _liveness, _validation, _writer
 from dsmagic.tracking._client import TrackingClient
@@ -27,8 +28,10 @@ from dsmagic.tracking._writer import FLUSH_SECONDS, Writer
 _known_keys = _validation._valid_keys  # keys that passed validate_key
 
 
-class ActiveRun:
+class ActiveRun(RichDisplay):
     """The run being logged to. Reading its fields shows what is stored, buffer included."""
+
+    _display_kind = "run"
 
     def __init__(self, client: TrackingClient, run: Run, writer: Writer) -> None:
         self.client = client
@@ -55,8 +58,8 @@ class ActiveRun:
     def __repr__(self) -> str:
         return repr(self.snapshot())
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return self.snapshot()._repr_mimebundle_(include, exclude)
+    def _display_target(self) -> Run:
+        return self.snapshot()
 
     def __enter__(self) -> ActiveRun:
         return self

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dsmagic._html import esc, format_value, scoped
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, format_value
 from dsmagic.store import _summaries
 
 _BASE = [
@@ -64,8 +65,11 @@ def _times(seconds: Sequence[float | None]) -> Any:
     return pd.to_datetime(as_float, unit="s")
 
 
-class RunTable:
+class RunTable(RichDisplay):
     """A search result shown as a table of runs with status badges."""
+
+    _display_kind = "run-table"
+    _limit = 200  # rows shown
 
     def __init__(self, frame: pd.DataFrame, filter: str | None = None) -> None:
         self.frame = frame
@@ -74,20 +78,24 @@ class RunTable:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self._text(), "text/html": self._html()}
+    def _display_data(self) -> dict[str, Any]:
+        shown = self.frame.head(self._limit).drop(columns=["parent_run_id"])
+        rows = [[None if _missing(v) else v for v in row] for row in shown.itertuples(index=False)]
+        return {"filter": self.filter, "total": len(self.frame), "columns": list(shown.columns),
+                "rows": rows}  # fmt: skip
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         if self.frame.empty:
             return "no runs match" + (f" {self.filter!r}" if self.filter else "")
         return f"{len(self.frame)} run(s)\n" + self.frame.drop(
             columns=["parent_id", "parent_run_id", "end_time"]
         ).to_string(index=False, max_colwidth=30)
 
-    def _html(self, limit: int = 200) -> str:
+    def _display_html(self) -> str:
+        limit = self._limit
         title = f"{len(self.frame)} run(s)" + (f" matching {self.filter}" if self.filter else "")
         if self.frame.empty:
-            return scoped(
+            return (
                 f'<div class="dsm-muted">{esc("no runs match")}'
                 f"{esc(' ' + repr(self.filter)) if self.filter else ''}</div>"
             )
@@ -108,7 +116,7 @@ class RunTable:
                     cells.append(f'<td title="{esc(value)}"><code>{esc(value[:8])}</code></td>')
                 elif column == "start_time":
                     cells.append(f"<td>{esc(value.strftime('%Y-%m-%d %H:%M:%S'))}</td>")
-                elif pd.isna(value) if not isinstance(value, str) else False:
+                elif _missing(value):
                     cells.append("<td></td>")
                 else:
                     number = column.startswith("metrics.")
@@ -120,8 +128,12 @@ class RunTable:
             if len(self.frame) > limit
             else ""
         )
-        return scoped(
+        return (
             f'<div class="dsm-title">{esc(title)}</div>'
             f'<table class="dsm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
             f"</tbody></table>{more}"
         )
+
+
+def _missing(value: Any) -> bool:
+    return False if isinstance(value, str) else bool(pd.isna(value))

@@ -8,7 +8,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from dsmagic._html import esc, figure_svg, format_value, scoped, table
+from dsmagic._display import RichDisplay
+from dsmagic._html import esc, figure_svg, format_value, table
 
 TOP = 5
 
@@ -19,8 +20,10 @@ def _states():
     return TrialState
 
 
-class TuneResult:
+class TuneResult(RichDisplay):
     """A finished (or interrupted) tuning: wraps the Optuna study, linked to its runs."""
+
+    _display_kind = "tuning-result"
 
     def __init__(self, study, client, parent_run_id: str, metric: str, failures, seconds) -> None:
         self.study = study
@@ -228,7 +231,7 @@ class TuneResult:
         best = f"best {self.metric}={self.best_value:.6g}" if self.n_complete else "no result"
         return f"<TuneResult {self.study_name!r} {best} trials={len(self._all())}>"
 
-    def _text(self) -> str:
+    def _display_text(self) -> str:
         lines = [
             f"Study {self.study_name} ({self.direction} {self.metric}) — "
             f"{self.n_complete} complete, {self.n_pruned} pruned, {self.n_failed} failed "
@@ -249,12 +252,28 @@ class TuneResult:
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self._text())
+        printer.text(self._display_text())
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": self._text(), "text/html": self._html()}
+    def _display_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "study": self.study_name, "direction": self.direction, "metric": self.metric,
+            "complete": self.n_complete, "pruned": self.n_pruned, "failed": self.n_failed,
+            "seconds": self.seconds, "parent_run_id": self.parent_run_id,
+            "failures": [str(f) for f in self.failures],
+        }  # fmt: skip
+        if self.n_complete:
+            data.update(best_value=self.best_value, best_trial=self.best_trial.number,
+                        best_params=self.best_params, spread=self.spread(),
+                        importances=self.importances())  # fmt: skip
+        return data
 
-    def _html(self) -> str:
+    def _display_css(self) -> str:
+        return (
+            "#SCOPE .dsm-plots { display: flex; flex-wrap: wrap; gap: 8px; } "
+            "#SCOPE .dsm-plot svg { max-width: 480px; height: auto; }"
+        )
+
+    def _display_html(self) -> str:
         parts = [
             f'<div class="dsm-title">Study {esc(self.study_name)}</div>'
             f'<div class="dsm-muted">{esc(self.direction)} {esc(self.metric)} · '
@@ -289,8 +308,4 @@ class TuneResult:
                 f'<details><summary class="dsm-bad">{len(self.failures)} failed trial(s)</summary>'
                 f"<ul>{items}</ul></details>"
             )
-        css = (
-            "#SCOPE .dsm-plots { display: flex; flex-wrap: wrap; gap: 8px; } "
-            "#SCOPE .dsm-plot svg { max-width: 480px; height: auto; }"
-        )
-        return scoped("".join(parts), css)
+        return "".join(parts)

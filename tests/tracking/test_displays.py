@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import dsmagic as dm
@@ -26,11 +27,19 @@ def test_run_search_and_comparison_displays(dsmagic_home):
             dm.log_metric("acc", 0.5 + index / 10)
         ids.append(run.id)
     stored = dm.get_run(ids[0])
-    for shown in (stored, RunTable(dm.search_runs(), "x"), dm.compare_runs(ids)):
+    shown_as = [
+        (stored, "run"),
+        (RunTable(dm.search_runs(), "x"), "run-table"),
+        (dm.compare_runs(ids), "comparison"),
+    ]
+    for shown, kind in shown_as:
         bundle = shown._repr_mimebundle_()
-        assert set(bundle) == {"text/plain", "text/html"}
+        mime = f"application/vnd.dsmagic.{kind}.v1+json"
+        assert set(bundle) == {"text/plain", "text/html", mime}
         assert bundle["text/plain"]
         _check_html(bundle["text/html"])
+        # The renderer's data is plain JSON and keeps the user's text as text.
+        assert HOSTILE in json.dumps(bundle[mime])
     assert "finished" in stored._repr_mimebundle_()["text/plain"]
 
 
