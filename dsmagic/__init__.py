@@ -14,8 +14,10 @@ from dsmagic._version import __version__
 from dsmagic.errors import (
     DsmagicError,
     DsmagicWarning,
+    FilterError,
     NotFoundError,
     SchemaError,
+    StatementTimeoutError,
     StoreUnavailableError,
 )
 
@@ -84,8 +86,10 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "DsmagicError",
     "DsmagicWarning",
+    "FilterError",
     "NotFoundError",
     "SchemaError",
+    "StatementTimeoutError",
     "StoreUnavailableError",
     "__version__",
     "load_ipython_extension",

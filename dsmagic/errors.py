@@ -10,8 +10,10 @@ from __future__ import annotations
 __all__ = [
     "DsmagicError",
     "DsmagicWarning",
+    "FilterError",
     "NotFoundError",
     "SchemaError",
+    "StatementTimeoutError",
     "StoreUnavailableError",
 ]
 
@@ -24,12 +26,20 @@ class NotFoundError(DsmagicError, LookupError):
     """A run, experiment, dataset or version that does not exist."""
 
 
+class FilterError(DsmagicError):
+    """A run filter or order_by that cannot be understood, or asks too much."""
+
+
 class SchemaError(DsmagicError):
     """The database schema does not match this version of dsmagic."""
 
 
 class StoreUnavailableError(DsmagicError):
     """The store cannot be opened, read or written (missing, corrupt, read-only, unreachable)."""
+
+
+class StatementTimeoutError(DsmagicError):
+    """A query ran longer than its time limit and the database stopped it."""
 
 
 class DsmagicWarning(UserWarning):

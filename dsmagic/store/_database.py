@@ -16,7 +16,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from dsmagic.errors import DsmagicError, SchemaError, StoreUnavailableError
+from dsmagic.config import SEARCH_TIMEOUT_VARIABLE
+from dsmagic.errors import (
+    DsmagicError,
+    SchemaError,
+    StatementTimeoutError,
+    StoreUnavailableError,
+)
 from dsmagic.store._errors import home_unavailable, store_unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -64,6 +70,15 @@ def _normalise_uri(uri: str) -> str:
 # PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) or
 # that cannot be serialised; the documented remedy is to run the transaction again.
 _RETRY_SQLSTATES = {"40P01", "40001"}
+_QUERY_CANCELED = "57014"
+_PROGRESS_OPCODES = 10_000  # SQLite checks the deadline this often (about every 0.1 ms)
+
+
+def _is_cancelled(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", exc)
+    if getattr(original, "sqlstate", None) == _QUERY_CANCELED:
+        return True
+    return str(original).strip().lower() == "interrupted"
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -139,16 +154,49 @@ class Database:
             yield connection
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, timeout: float | None = None) -> Iterator[Connection]:
+        """A connection for reading; with ``timeout`` (seconds), every statement run on it
+        is cancelled by the database once that long has passed since the read began."""
         self.ensure_schema()
         with self._connect(self.engine) as connection:
             try:
-                yield connection
+                with self._deadline(connection, timeout):
+                    yield connection
             except DBAPIError as exc:
+                if timeout is not None and _is_cancelled(exc):
+                    raise StatementTimeoutError(
+                        f"the search ran for more than {timeout:g} s and was stopped: narrow "
+                        f"the filter, or allow longer with {SEARCH_TIMEOUT_VARIABLE}=<seconds>"
+                    ) from None
                 error = self._unavailable(exc, opening=False)
                 if error is None:
                     raise
                 raise error from exc
+
+    @contextmanager
+    def _deadline(self, connection: Connection, timeout: float | None) -> Iterator[None]:
+        if timeout is None:
+            yield
+            return
+        if self.dialect == "postgresql":
+            # SET LOCAL lasts until the read's transaction ends; the server itself cancels
+            # the statement, so a client that is killed mid-search leaves nothing running.
+            milliseconds = max(1, round(timeout * 1000))
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds:d}")
+            yield
+            return
+        if self.dialect != "sqlite":
+            yield
+            return
+        raw: Any = connection.connection.driver_connection
+        deadline = time.monotonic() + timeout
+        # SQLite has no statement timeout: a progress handler that returns non-zero makes
+        # the running statement fail with "interrupted".
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_OPCODES)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
 
     def _unavailable(self, exc: BaseException, *, opening: bool) -> StoreUnavailableError | None:
         return store_unavailable(exc, self._url, opening=opening)

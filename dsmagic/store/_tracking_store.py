@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dsmagic.config import search_timeout
 from dsmagic.store import _summaries
 from dsmagic.store._database import Database
 from dsmagic.store._models import (
@@ -420,7 +421,7 @@ class TrackingStore:
     def search(self, query: Select) -> tuple[Sequence[Sequence[Any]], list[str]]:
         """Rows of ``query`` (which selects ``SEARCH_COLUMNS``) and each run's summary of
         params, tags and latest metrics (see ``_summaries``)."""
-        with self.db.read() as connection:
+        with self.db.read(timeout=search_timeout()) as connection:
             rows = connection.execute(query).all()
             texts = _summaries.texts_of(
                 connection, [row[0] for row in rows], [row[-1] for row in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dsmagic.errors import FilterError
 from dsmagic.tracking._client import TrackingClient
 from dsmagic.tracking._entities import Run
 from dsmagic.tracking._fluent import (
@@ -29,7 +30,6 @@ from dsmagic.tracking._fluent import (
     set_tags,
     start_run,
 )
-from dsmagic.tracking._search import FilterError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,27 +5,52 @@ bound as a parameter, so no text from the user is ever pasted into SQL.
 
     metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
     tags.owner IN ('ana', 'bo') and attributes.status != 'failed'
-    run_name LIKE 'base%' and start_time >= '2026-11-01'
+    run_name LIKE 'base%' and start_time >= '2026-11-01' and tags.note IS NULL
+    datasets.name = 'customers'
+
+What one filter may ask is bounded (length, comparisons, nesting), so that no filter
+can exhaust the parser's stack or the database's planner.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    intersect,
+    not_,
+    or_,
+    select,
+    true,
+)
 
-from dsmagic.errors import DsmagicError
+from dsmagic.errors import FilterError
+from dsmagic.store._models_data import Dataset, DatasetVersion
 from dsmagic.store._tracking_store import experiments_t, latest_t, params_t, runs_t, tags_t
 
 __all__ = ["FilterError", "compile_filter", "compile_order_by"]
 
+MAX_FILTER_LENGTH = 10_000
+MAX_COMPARISONS = 256
+MAX_NESTING = 32
+# Up to this many ANDed key tests run as one join; more run as an INTERSECT of one index
+# scan each (SQLite refuses joins of over 64 tables, and PostgreSQL's planner spent 37 s
+# on a 200-table join).
+_MAX_JOINED_TESTS = 4
+_LARGEST_INTEGER = 2**63 - 1
 
-class FilterError(DsmagicError):
-    """A filter or order_by that cannot be understood."""
+datasets_t: Table = Dataset.__table__  # type: ignore[assignment]
+dataset_versions_t: Table = DatasetVersion.__table__  # type: ignore[assignment]
 
 
 _TOKEN = re.compile(
@@ -45,13 +70,25 @@ _ENTITY_ALIASES = {
     "tag": "tags", "tags": "tags",
     "attribute": "attributes", "attributes": "attributes", "attr": "attributes",
     "run": "attributes",
+    "dataset": "datasets", "datasets": "datasets",
 }  # fmt: skip
 _ATTRIBUTES = {
-    "status": "status", "run_name": "name", "name": "name", "start_time": "start_time",
-    "end_time": "end_time", "run_id": "id", "id": "id", "experiment": "experiment",
-    "parent_id": "parent_id",
+    "status": "status", "run_name": "name", "run name": "name", "name": "name",
+    "start_time": "start_time", "created": "start_time", "end_time": "end_time",
+    "run_id": "id", "id": "id", "experiment": "experiment", "parent_id": "parent_id",
 }  # fmt: skip
+# MLflow fields that dsmagic does not record, with what to use instead.
+_UNRECORDED = {
+    "user_id": "dsmagic does not record a user per run: tag runs (e.g. tags.owner = 'ana') "
+    "and filter on the tag",
+    "artifact_uri": "a run's artifacts are always under DSMAGIC_HOME/artifacts/<run id>: "
+    "filter on run_id instead",
+    "context": "dsmagic does not record a dataset's context (train, test...): filter on "
+    "datasets.name or datasets.digest",
+}
+_DATASET_FIELDS = {"name": "name", "digest": "fingerprint"}
 _TIME_ATTRIBUTES = {"start_time", "end_time"}
+_KEYWORDS = {"AND", "OR", "IN", "NOT", "LIKE", "ILIKE", "IS", "NULL"}
 _STRING_OPS = {"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN", "NOT LIKE", "NOT ILIKE"}
 
 
@@ -77,7 +114,7 @@ def _tokenise(source: str) -> list[_Token]:
         kind = match.lastgroup or ""
         text = match.group(kind)
         start = match.start(kind)
-        if kind == "ident" and text.upper() in {"AND", "OR", "IN", "NOT", "LIKE", "ILIKE"}:
+        if kind == "ident" and text.upper() in _KEYWORDS:
             kind = "keyword"
             text = text.upper()
         tokens.append(_Token(kind, text, start))
@@ -107,6 +144,12 @@ def _split_identifier(text: str) -> tuple[str, str]:
         key = key[1:-1]
     if not key:
         raise FilterError(f"{text!r} names no key: write {entity}.<key>")
+    if entity in ("attributes", "datasets") and key.lower() in _UNRECORDED:
+        raise FilterError(f"{entity}.{key} cannot be searched: {_UNRECORDED[key.lower()]}")
+    if entity == "datasets":
+        if key.lower() not in _DATASET_FIELDS:
+            raise FilterError(f"unknown field {text!r}: use datasets.name or datasets.digest")
+        return entity, key.lower()
     if entity == "attributes":
         if key.lower() not in _ATTRIBUTES:
             raise FilterError(
@@ -180,11 +223,19 @@ def _clause(node: _Node) -> ColumnElement[bool]:
         return node
     tests = [part for part in node if isinstance(part, _KeyValue)]
     rest = [_clause(part) for part in node if not isinstance(part, _KeyValue)]
-    if len(tests) > 1:
+    if len(tests) > _MAX_JOINED_TESTS:
+        rest.insert(0, runs_t.c.id.in_(_intersected(tests)))
+    elif len(tests) > 1:
         rest.insert(0, runs_t.c.id.in_(_joined(tests)))
     elif tests:
         rest.insert(0, tests[0].clause())
     return and_(*rest)
+
+
+def _intersected(tests: list[_KeyValue]) -> Any:
+    """Ids of the runs passing every test, as an INTERSECT of one (key, value) index scan
+    per test: its cost grows with the number of tests, where a join's planning does not."""
+    return intersect(*(select(test.table.c.run_id).where(test.on(test.table)) for test in tests))
 
 
 def _joined(tests: list[_KeyValue]) -> Select:
@@ -209,6 +260,8 @@ class _Parser:
         self.source = source
         self.tokens = _tokenise(source)
         self.index = 0
+        self.depth = 0
+        self.comparisons = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -251,20 +304,54 @@ class _Parser:
     def parse_atom(self) -> _Node:
         token = self.take()
         if token.kind == "paren" and token.text == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise FilterError(
+                    f"the filter nests parentheses more than {MAX_NESTING} deep (column "
+                    f"{token.position + 1}): write it with fewer levels"
+                )
             inner = self.parse_or()
             closing = self.take()
             if closing.text != ")":
                 raise FilterError(f"expected ')' at column {closing.position + 1}")
+            self.depth -= 1
             return inner
         if token.kind != "ident":
             raise FilterError(
                 f"expected a field such as metrics.acc at column {token.position + 1}, "
                 f"found {token.text!r}"
             )
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
+            raise FilterError(
+                f"the filter has more than {MAX_COMPARISONS} comparisons: split the search, "
+                "or use IN ('a', 'b', ...) for many values of one field"
+            )
         entity, key = _split_identifier(token.text)
+        if (following := self.peek()) and following.kind == "keyword" and following.text == "IS":
+            return self.parse_null_test(entity, key)
         op = self.parse_operator()
         value = self.parse_value(op)
         return self.build(entity, key, op, value)
+
+    def parse_null_test(self, entity: str, key: str) -> _Node:
+        self.take()  # IS
+        negated = (token := self.take()).kind == "keyword" and token.text == "NOT"
+        if negated:
+            token = self.take()
+        if not (token.kind == "keyword" and token.text == "NULL"):
+            raise FilterError(
+                f"expected IS NULL or IS NOT NULL at column {token.position + 1}, "
+                f"found {token.text!r}"
+            )
+        tables = {"metrics": latest_t, "params": params_t, "tags": tags_t}
+        if entity not in tables:
+            raise FilterError(
+                f"IS NULL applies to metrics, params and tags, not {entity}.{key}: compare "
+                "it with = or !="
+            )
+        present = _KeyValue(tables[entity], key, lambda _table: true())
+        return present if negated else not_(present.clause())
 
     def parse_operator(self) -> str:
         token = self.take()
@@ -284,8 +371,7 @@ class _Parser:
     def parse_scalar(self) -> Any:
         token = self.take()
         if token.kind == "number":
-            number = float(token.text)
-            return int(number) if number.is_integer() and "." not in token.text else number
+            return _number(token)
         if token.kind == "string":
             return _unquote_string(token.text)
         if token.kind == "ident" and token.text.lower() in ("true", "false"):
@@ -312,6 +398,18 @@ class _Parser:
     def build(entity: str, key: str, op: str, value: Any) -> _Node:
         values = value if isinstance(value, list) else [value]
         all_numbers = all(isinstance(v, (int, float)) for v in values)
+        if entity == "datasets":
+            if not all(isinstance(v, str) for v in values):
+                raise FilterError(f"datasets.{key} holds text: compare it with a quoted string")
+            if op not in _STRING_OPS:
+                raise FilterError(f"{op} does not apply to datasets.{key}")
+            field = dataset_versions_t.c.fingerprint if key == "digest" else datasets_t.c.name
+            with_dataset = (
+                select(dataset_versions_t.c.run_id)
+                .join(datasets_t, datasets_t.c.id == dataset_versions_t.c.dataset_id)
+                .where(_compare(field, op, value))
+            )
+            return runs_t.c.id.in_(with_dataset)
         if entity == "metrics":
             if not all_numbers:
                 raise FilterError(f"metrics.{key} is a number: compare it with a number")
@@ -348,12 +446,47 @@ class _Parser:
         return _compare(runs_t.c[attribute], op, value)
 
 
+def _number(token: _Token) -> int | float:
+    text = token.text
+    if re.fullmatch(r"[+-]?\d+", text):
+        integer = int(text)
+        if abs(integer) > _LARGEST_INTEGER:
+            raise FilterError(
+                f"the number at column {token.position + 1} has more digits than a stored "
+                f"number can hold (at most {_LARGEST_INTEGER:,}): write it as a float such as 1e20"
+            )
+        return integer
+    number = float(text)
+    if not math.isfinite(number):
+        raise FilterError(
+            f"the number at column {token.position + 1} is too large for a float: "
+            "numbers are at most about 1.8e308"
+        )
+    return number
+
+
+def _check_characters(source: str) -> None:
+    if "\x00" in source:
+        raise FilterError(
+            f"the filter has a NUL character at column {source.index(chr(0)) + 1}: remove it"
+        )
+    lone = re.search("[\ud800-\udfff]", source)
+    if lone:
+        raise FilterError(
+            f"the filter has a lone surrogate (an invalid character) at column "
+            f"{lone.start() + 1}: it cannot match any stored text; remove it"
+        )
+
+
 def compile_filter(source: str | None) -> ColumnElement[bool] | None:
     """The SQL condition for a filter string (``None`` for an empty filter)."""
     if source is None or not source.strip():
         return None
-    if len(source) > 10_000:
-        raise FilterError("the filter is longer than 10,000 characters: split the search")
+    if len(source) > MAX_FILTER_LENGTH:
+        raise FilterError(
+            f"the filter is longer than {MAX_FILTER_LENGTH:,} characters: split the search"
+        )
+    _check_characters(source)
     return _clause(_Parser(source).parse())
 
 
@@ -372,6 +505,8 @@ def compile_order_by(clauses: str | list[str] | None) -> list[Any]:
         if not match:
             raise FilterError(f"cannot read order_by {clause!r}: write e.g. 'metrics.acc DESC'")
         entity, key = _split_identifier(match.group("field").strip())
+        if entity == "datasets":
+            raise FilterError(f"cannot order runs by datasets.{key}: a run may have many")
         descending = (match.group("direction") or "asc").lower() == "desc"
         if entity == "metrics":
             column: Any = (
