@@ -197,8 +197,8 @@ _HINTS = {  # source -> (the command that shows every column, what .frame offers
 def _holds_value(column: pd.Series) -> bool:
     """Whether any value is there: not None, NaN, NaT or empty text."""
     present = column.notna()
-    if column.dtype == object:
-        present &= column.ne("")
+    if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+        present &= column.ne("")  # text, as object or string dtype
     return bool(present.any())
 
 
