@@ -15,7 +15,10 @@ def register(subparsers) -> None:
     listing.add_argument("--order-by", "-o", action="append", default=None)
     listing.add_argument("--experiment", "-e", default=None)
     listing.add_argument("--limit", "-n", type=int, default=50)
-    listing.add_argument("--json", action="store_true", help="print JSON records")
+    listing.add_argument("--json", action="store_true", help="print JSON records (every column)")
+    listing.add_argument(
+        "--all-columns", action="store_true", help="show every column, also the empty ones"
+    )
     listing.set_defaults(handler=_list)
 
     show = verbs.add_parser("show", help="one run in full")
@@ -43,7 +46,8 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(frame.to_json(orient="records", date_format="iso"))
     else:
-        print(RunTable(frame, args.filter)._display_text())
+        table = RunTable(frame, args.filter, all_columns=args.all_columns, source="cli")
+        print(table._display_text())
     return 0
 
 

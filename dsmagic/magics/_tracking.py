@@ -155,9 +155,14 @@ class TrackingMagics(Magics):
               help="Sort key such as 'metrics.acc DESC'; repeat for more.")  # fmt: skip
     @argument("--experiment", "-e", default=None, help="Only runs of this experiment.")
     @argument("--limit", "-n", type=int, default=None, help="At most this many runs.")
+    @argument("--all-columns", action="store_true",
+              help="Show every column, also those empty in every run listed.")  # fmt: skip
     @line_magic
     def runs(self, line: str = ""):
         """Search runs and show them as a table (the value is a RunTable; .frame is a DataFrame).
+
+        The table shows the columns that hold a value in the runs listed and counts the others
+        under it; --all-columns shows them too, .frame has every column.
 
         Example: %runs metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
         """
@@ -167,7 +172,7 @@ class TrackingMagics(Magics):
         from dsmagic.tracking._frames import RunTable
 
         frame = search_runs(text or None, args.order_by, args.experiment, args.limit)
-        return RunTable(frame, text or None)
+        return RunTable(frame, text or None, all_columns=args.all_columns)
 
     @magic_arguments()
     @argument("run_ids", nargs="+", help="Ids (or unique id prefixes) of the runs to compare.")

@@ -38,6 +38,27 @@ def test_runs_list_show_compare_and_experiments(dsmagic_home, capsys):
     assert "churn" in capsys.readouterr().out
 
 
+def test_runs_list_shows_the_filled_columns_and_every_one_on_demand(dsmagic_home, capsys):
+    with dm.start_run("wide", experiment="churn", tags={"ticket": ""}):
+        dm.log_params({"model": "rf", **{f"opt_{i}": "" for i in range(30)}})
+        dm.log_metric("acc", 0.9)
+    assert cli(["runs", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["run_id", "run_name", "experiment", "status", "start_time",
+                                "end_time", "metrics.acc", "params.model"]  # fmt: skip
+    assert lines[-1] == (
+        "32 of 40 columns hidden, empty in the runs shown: "
+        "`dsmagic runs list ... --all-columns` shows them"
+    )
+    assert cli(["runs", "list", "--all-columns"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()[1].split()) == 40 and "hidden" not in out
+    assert "params.opt_29" in out and "tags.ticket" in out
+    assert cli(["runs", "list", "--json"]) == 0  # for programs: every column, as before
+    [record] = json.loads(capsys.readouterr().out)
+    assert len(record) == 41 and record["params.opt_0"] == ""
+
+
 def test_cli_errors_are_one_line_with_exit_code_2(dsmagic_home, capsys):
     assert cli(["runs", "show", "nope"]) == 2
     err = capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 import dsmagic as dm
@@ -45,6 +46,26 @@ def test_runs_magic_options_follow_the_filter(ipython):
     run(ipython, "%end_run")
     result = run(ipython, "%runs metrics.acc >= 0.5 --order-by 'metrics.acc DESC' --limit 1")
     assert result.result.frame["run_name"].tolist() == ["b"]
+
+
+def test_runs_shows_the_filled_columns_and_every_one_on_demand(ipython):
+    run(ipython, "%start_run wide --experiment churn")
+    run(ipython, "%log_param model=rf comment='' ticket=''")
+    run(ipython, "%log_metric acc=0.9")
+    run(ipython, "%end_run")
+    table = run(ipython, "%runs metrics.acc > 0.5").result
+    lines = table._repr_mimebundle_()["text/plain"].splitlines()
+    assert lines[1].split() == ["run_id", "run_name", "experiment", "status", "start_time",
+                                "end_time", "metrics.acc", "params.model"]  # fmt: skip
+    assert lines[-1] == (
+        "3 of 11 columns hidden, empty in the runs shown: `%runs ... --all-columns` shows them; "
+        "`.frame` is the full DataFrame"
+    )
+    assert len(table.frame.columns) == 12 and table.frame["params.comment"].tolist() == [""]
+    every = run(ipython, "%runs metrics.acc > 0.5 --all-columns  # the empty ones too").result
+    text = every._repr_mimebundle_()["text/plain"]
+    assert "params.comment" in text and "params.ticket" in text and "hidden" not in text
+    pd.testing.assert_frame_equal(every.frame, table.frame)
 
 
 def test_values_are_parsed_as_literals(ipython):
