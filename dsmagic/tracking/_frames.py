@@ -68,10 +68,12 @@ def _times(seconds: Sequence[float | None]) -> Any:
 class RunTable(RichDisplay):
     """A search result shown as a table of runs with status badges.
 
-    The views are compact: the identifying columns, then only the columns that hold a value
-    in at least one of the runs shown; a line under the table counts the hidden ones and says
-    how to see them. ``all_columns`` shows every column; ``frame`` is always the full search
-    result. ``source`` ("magic" or "cli") picks the command that line names.
+    The views are compact: the identifying columns, then at most 12 of the columns that hold a
+    value in at least one of the runs shown (metrics first, then params whose values differ
+    between runs, then the rest; dsmagic's own ``tags.dsmagic.*`` are left out); a line under
+    the table counts the hidden ones, says why, and says how to see them. ``all_columns``
+    shows every column; ``frame`` is always the full search result. ``source`` ("magic" or
+    "cli") picks the command that line names.
     """
 
     _display_kind = "run-table"
@@ -95,31 +97,49 @@ class RunTable(RichDisplay):
     def __len__(self) -> int:
         return len(self.frame)
 
-    def _columns(self, rows: pd.DataFrame | None = None) -> tuple[list[str], list[str]]:
-        """The columns the views show and the ones they hide, for ``rows`` (default: every
-        run). ``parent_run_id`` (MLflow's name for ``parent_id``) is in ``frame`` only."""
+    def _columns(self, rows: pd.DataFrame | None = None) -> tuple[list[str], list[str], str]:
+        """The columns the views show, the ones they hide and why, for ``rows`` (default:
+        every run). ``parent_run_id`` (MLflow's name for ``parent_id``) is in ``frame`` only."""
         rows = self.frame if rows is None else rows
         names = [c for c in rows.columns if c != _ALIAS]
         if self.all_columns:
-            return names, []
+            return names, [], ""
         first = [c for c in _IDENTITY if c in names]
         rest = [c for c in names if c not in _IDENTITY]
-        shown = first + [c for c in rest if _holds_value(rows[c])]
-        kept = set(shown)
-        return shown, [c for c in rest if c not in kept]
+        empty = [c for c in rest if not _holds_value(rows[c])]
+        own = [c for c in rest if c.startswith(_OWN_TAGS) and c not in empty]
+        candidates = [c for c in rest if c not in empty and c not in own]
+        ranked = sorted(
+            range(len(candidates)),
+            key=lambda i: (_rank(candidates[i], rows[candidates[i]]), i),
+        )
+        kept = {candidates[i] for i in ranked[:MAX_VALUE_COLUMNS]}
+        beyond = len(candidates) - len(kept)
+        reasons = [
+            f"{len(empty)} empty in the runs shown" if empty else "",
+            f"{len(own)} of dsmagic's own tags" if own else "",
+            f"{beyond} past the first {MAX_VALUE_COLUMNS} with values" if beyond else "",
+        ]
+        hidden = [c for c in rest if c not in kept]
+        return (
+            first + [c for c in candidates if c in kept],
+            hidden,
+            ", ".join(filter(None, reasons)),
+        )
 
-    def _hidden_note(self, hidden: list[str], total: int, code: Any = "`{}`".format) -> str:
-        """The line under a compact table: how many columns it hides, how to see them."""
+    def _hidden_note(
+        self, hidden: list[str], total: int, why: str, code: Any = "`{}`".format
+    ) -> str:
+        """The line under a compact table: how many columns it hides, why, how to see them."""
         if not hidden:
             return ""
         command, more = _HINTS[self.source]
-        note = f"{len(hidden)} of {total} columns hidden, empty in the runs shown: "
-        note += f"{code(command)} shows them"
+        note = f"{len(hidden)} of {total} columns hidden ({why}): {code(command)} shows them"
         return note + (f"; {code('.frame')} {more}" if more else "")
 
     def _display_data(self) -> dict[str, Any]:
         head = self.frame.head(self._limit)
-        columns, hidden = self._columns(head)
+        columns, hidden, _ = self._columns(head)
         shown = head[columns]
         rows = [[None if _missing(v) else v for v in row] for row in shown.itertuples(index=False)]
         return {"filter": self.filter, "total": len(self.frame), "columns": columns,
@@ -128,13 +148,19 @@ class RunTable(RichDisplay):
     def _display_text(self) -> str:
         if self.frame.empty:
             return "no runs match" + (f" {self.filter!r}" if self.filter else "")
-        columns, hidden = self._columns()
+        columns, hidden, why = self._columns()
         shown = self.frame[columns].copy()
         for column in columns:
             if pd.api.types.is_datetime64_any_dtype(shown[column]):
                 shown[column] = shown[column].dt.strftime(_TIME).fillna("")
-        text = f"{len(self.frame)} run(s)\n" + shown.to_string(index=False, max_colwidth=30)
-        note = self._hidden_note(hidden, len(columns) + len(hidden))
+            elif shown[column].dtype == object:
+                shown[column] = shown[column].where(shown[column].notna(), "")
+        if "run_id" in shown:
+            shown["run_id"] = shown["run_id"].str[:8]  # a unique prefix, as in the HTML view
+        text = f"{len(self.frame)} run(s)\n" + shown.to_string(
+            index=False, max_colwidth=30, na_rep=""
+        )
+        note = self._hidden_note(hidden, len(columns) + len(hidden), why)
         return text + ("\n" + note if note else "")
 
     def _display_html(self) -> str:
@@ -146,7 +172,7 @@ class RunTable(RichDisplay):
                 f"{esc(' ' + repr(self.filter)) if self.filter else ''}</div>"
             )
         shown = self.frame.head(limit)
-        columns, hidden = self._columns(shown)
+        columns, hidden, why = self._columns(shown)
         head = "".join(f"<th>{esc(c)}</th>" for c in columns)
         body = []
         for row in shown[columns].itertuples(index=False):
@@ -172,7 +198,7 @@ class RunTable(RichDisplay):
             if len(self.frame) > limit
             else ""
         )
-        note = self._hidden_note(hidden, len(columns) + len(hidden), _code)
+        note = self._hidden_note(hidden, len(columns) + len(hidden), why, _code)
         if note:
             # The hidden names on demand: a click opens them, no script needed.
             names = ", ".join(_code(name) for name in hidden)
@@ -185,6 +211,8 @@ class RunTable(RichDisplay):
 
 
 _ALIAS = "parent_run_id"  # the same values as parent_id: never shown twice
+MAX_VALUE_COLUMNS = 12  # beside the identifying ones: a table that fits a notebook's width
+_OWN_TAGS = "tags.dsmagic."  # dsmagic's bookkeeping (autolog, tuning): shown on demand
 # Shown first and always: what tells one run from another.
 _IDENTITY = ("run_id", "run_name", "experiment", "status", "start_time")
 _TIME = "%Y-%m-%d %H:%M:%S"
@@ -200,6 +228,21 @@ def _holds_value(column: pd.Series) -> bool:
     if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
         present &= column.ne("")  # text, as object or string dtype
     return bool(present.any())
+
+
+def _rank(name: str, column: pd.Series) -> tuple[int, int]:
+    """Which columns a compact table keeps first: metrics, then params whose values tell the
+    runs apart, then run attributes, other params and tags; within each, the fullest."""
+    if name.startswith("metrics."):
+        group = 0
+    elif name.startswith("params."):
+        values = column.dropna()
+        group = 1 if values.astype(str).nunique() > 1 else 3
+    elif name.startswith("tags."):
+        group = 4
+    else:
+        group = 2
+    return group, -int(column.notna().sum())
 
 
 def _code(text: str) -> str:

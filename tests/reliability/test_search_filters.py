@@ -103,9 +103,11 @@ def test_a_search_over_its_time_limit_is_stopped_with_one_line(keyed_runs, store
         # a statement that would count for many seconds stands for a slow search.
         database = TrackingClient().store.db
         started = time.monotonic()
-        with pytest.raises(dm.StatementTimeoutError) as caught:
-            with database.read(timeout=0.3) as connection:
-                connection.exec_driver_sql(_COUNT_FOR_SECONDS).all()
+        with (
+            pytest.raises(dm.StatementTimeoutError) as caught,
+            database.read(timeout=0.3) as connection,
+        ):
+            connection.exec_driver_sql(_COUNT_FOR_SECONDS).all()
         assert time.monotonic() - started < 3
     else:
         monkeypatch.setenv("DSMAGIC_SEARCH_TIMEOUT", "0.5")

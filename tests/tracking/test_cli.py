@@ -47,7 +47,7 @@ def test_runs_list_shows_the_filled_columns_and_every_one_on_demand(dsmagic_home
     assert lines[1].split() == ["run_id", "run_name", "experiment", "status", "start_time",
                                 "end_time", "metrics.acc", "params.model"]  # fmt: skip
     assert lines[-1] == (
-        "32 of 40 columns hidden, empty in the runs shown: "
+        "32 of 40 columns hidden (32 empty in the runs shown): "
         "`dsmagic runs list ... --all-columns` shows them"
     )
     assert cli(["runs", "list", "--all-columns"]) == 0

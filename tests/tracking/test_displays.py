@@ -55,7 +55,7 @@ SHOWN = ["run_id", "run_name", "experiment", "status", "start_time", "end_time",
          "metrics.acc", "params.lr", "params.model"]  # fmt: skip
 EMPTY = ["parent_id", *(f"params.opt_{i:02d}" for i in range(36)), "tags.note"]
 NOTE = (
-    "38 of 47 columns hidden, empty in the runs shown: `%runs ... --all-columns` shows them; "
+    "38 of 47 columns hidden (38 empty in the runs shown): `%runs ... --all-columns` shows them; "
     "`.frame` is the full DataFrame"
 )
 
@@ -123,3 +123,29 @@ def test_the_rich_views_judge_columns_on_the_rows_they_show(dsmagic_home):
     assert "showing 2 of 3" in bundle["text/html"]
     # The text shows every run, so the one value of params.depth is there.
     assert "params.depth" in bundle["text/plain"].splitlines()[1]
+
+
+def test_a_table_of_many_filled_columns_keeps_twelve_metrics_first_and_varying_params(
+    dsmagic_home,
+):
+    """Autolog and tuning runs side by side: every column holds a value somewhere."""
+    for index in range(3):
+        with dm.start_run(f"fit-{index}", tags={"dsmagic.autolog": "sklearn"}):
+            dm.log_metrics({f"score_{k}": index / 10 + k for k in range(4)})
+            dm.log_params({f"default_{k}": "same" for k in range(20)})  # equal in every run
+            dm.log_params({"lr": 10.0**-index, "depth": index + 2})  # what tells runs apart
+    table = RunTable(dm.search_runs())
+    text = table._repr_mimebundle_()["text/plain"]
+    header = text.splitlines()[1].split()
+    assert header[:5] == ["run_id", "run_name", "experiment", "status", "start_time"]
+    values = header[5:]
+    assert len(values) == 12
+    assert {f"metrics.score_{k}" for k in range(4)} | {"params.lr", "params.depth"} <= set(values)
+    assert "tags.dsmagic.autolog" not in header
+    assert text.splitlines()[-1].startswith(
+        "17 of 34 columns hidden (1 empty in the runs shown, 1 of dsmagic's own tags, "
+        "15 past the first 12 with values)"
+    )
+    assert len(text.splitlines()[2].split()[0]) == 8  # the run id's unique prefix
+    data = table._repr_mimebundle_()["application/vnd.dsmagic.run-table.v1+json"]
+    assert data["columns"] == header and "tags.dsmagic.autolog" in data["hidden_columns"]

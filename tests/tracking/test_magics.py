@@ -58,7 +58,7 @@ def test_runs_shows_the_filled_columns_and_every_one_on_demand(ipython):
     assert lines[1].split() == ["run_id", "run_name", "experiment", "status", "start_time",
                                 "end_time", "metrics.acc", "params.model"]  # fmt: skip
     assert lines[-1] == (
-        "3 of 11 columns hidden, empty in the runs shown: `%runs ... --all-columns` shows them; "
+        "3 of 11 columns hidden (3 empty in the runs shown): `%runs ... --all-columns` shows them; "
         "`.frame` is the full DataFrame"
     )
     assert len(table.frame.columns) == 12 and table.frame["params.comment"].tolist() == [""]
