@@ -25,6 +25,7 @@ KINDS = (
     "pipeline-run",
     "row-explanation",
     "run",
+    "run-groups",
     "run-table",
     "tuning-result",
 )

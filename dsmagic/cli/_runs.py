@@ -19,6 +19,10 @@ def register(subparsers) -> None:
     listing.add_argument(
         "--all-columns", action="store_true", help="show every column, also the empty ones"
     )
+    listing.add_argument(
+        "--group-by", "-g", action="append", default=None, metavar="FIELD",
+        help="aggregate runs by this key (e.g. params.model); repeat for more",
+    )  # fmt: skip
     listing.set_defaults(handler=_list)
 
     show = verbs.add_parser("show", help="one run in full")
@@ -42,9 +46,16 @@ def _list(args: argparse.Namespace) -> int:
     from dsmagic.tracking import TrackingClient
     from dsmagic.tracking._frames import RunTable
 
-    frame = TrackingClient().search_runs(args.filter, args.order_by, args.experiment, args.limit)
+    client = TrackingClient()
+    frame = client.search_runs(
+        args.filter, args.order_by, args.experiment, args.limit, args.group_by
+    )
     if args.json:
         print(frame.to_json(orient="records", date_format="iso"))
+    elif args.group_by:
+        from dsmagic.tracking._groups import RunGroups, group_keys
+
+        print(RunGroups(frame, group_keys(args.group_by), args.filter)._display_text())
     else:
         table = RunTable(frame, args.filter, all_columns=args.all_columns, source="cli")
         print(table._display_text())

@@ -157,6 +157,8 @@ class TrackingMagics(Magics):
     @argument("--limit", "-n", type=int, default=None, help="At most this many runs.")
     @argument("--all-columns", action="store_true",
               help="Show every column, also those empty in every run listed.")  # fmt: skip
+    @argument("--group-by", "-g", action="append", default=None, metavar="FIELD",
+              help="Aggregate runs by this key, e.g. params.model; repeat for more.")  # fmt: skip
     @line_magic
     def runs(self, line: str = ""):
         """Search runs and show them as a table (the value is a RunTable; .frame is a DataFrame).
@@ -164,14 +166,22 @@ class TrackingMagics(Magics):
         The table shows the columns that hold a value in the runs listed and counts the others
         under it; --all-columns shows them too, .frame has every column.
 
+        --group-by params.model aggregates the runs of each model (over seeds, say): per
+        metric mean ± std [min, max], and the params that varied inside each group.
+
         Example: %runs metrics.acc > 0.9 and (params.model = 'rf' or params.model = 'gbm')
         """
         text, options = split_options(strip_comment(line))
         args = parse_arguments(self.runs, options)
         from dsmagic.tracking import search_runs
+
+        frame = search_runs(text or None, args.order_by, args.experiment, args.limit, args.group_by)
+        if args.group_by:
+            from dsmagic.tracking._groups import RunGroups, group_keys
+
+            return RunGroups(frame, group_keys(args.group_by), text or None)
         from dsmagic.tracking._frames import RunTable
 
-        frame = search_runs(text or None, args.order_by, args.experiment, args.limit)
         return RunTable(frame, text or None, all_columns=args.all_columns)
 
     @magic_arguments()

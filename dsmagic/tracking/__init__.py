@@ -76,10 +76,15 @@ def search_runs(
     order_by: str | list[str] | None = None,
     experiment: str | list[str] | None = None,
     max_results: int | None = None,
+    group_by: str | list[str] | None = None,
 ) -> pd.DataFrame:
-    """Runs matching an MLflow-style filter (with ``or`` and parentheses) as a DataFrame."""
+    """Runs matching an MLflow-style filter (with ``or`` and parentheses) as a DataFrame.
+
+    ``group_by=["params.model"]`` aggregates runs that differ only in other keys (say the
+    seed): one row a group with ``runs``, ``run_ids``, each metric's mean, std (ddof=1), min
+    and max, and ``varied``, the params that differ inside the group."""
     flush()
-    return default_client().search_runs(filter, order_by, experiment, max_results)
+    return default_client().search_runs(filter, order_by, experiment, max_results, group_by)
 
 
 def get_metric_history(run_id: str, key: str) -> pd.DataFrame:

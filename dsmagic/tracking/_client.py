@@ -237,14 +237,26 @@ class TrackingClient:
         order_by: str | list[str] | None = None,
         experiment: str | list[str] | None = None,
         max_results: int | None = None,
+        group_by: str | list[str] | None = None,
     ) -> pd.DataFrame:
-        """Runs matching ``filter`` as a DataFrame: one row a run, ``run_id`` first."""
+        """Runs matching ``filter`` as a DataFrame: one row a run, ``run_id`` first; with
+        ``group_by``, one row a group of runs (see :mod:`dsmagic.tracking._groups`)."""
         from dsmagic.tracking._frames import runs_frame
 
+        keys = None
+        if group_by is not None:
+            from dsmagic.tracking._groups import group_keys
+
+            keys = group_keys(group_by)
         self.reap_crashed()
-        return runs_frame(
+        frame = runs_frame(
             *self.store.search(_search_query(filter, order_by, experiment, max_results))
         )
+        if keys is None:
+            return frame
+        from dsmagic.tracking._groups import group_runs
+
+        return group_runs(frame, keys)
 
     def search_run_objects(self, filter=None, order_by=None, experiment=None, max_results=None):
         self.reap_crashed()
