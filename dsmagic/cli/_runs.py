@@ -14,7 +14,10 @@ def register(subparsers) -> None:
     listing.add_argument("filter", nargs="?", default=None, help='e.g. "metrics.acc > 0.9"')
     listing.add_argument("--order-by", "-o", action="append", default=None)
     listing.add_argument("--experiment", "-e", default=None)
-    listing.add_argument("--limit", "-n", type=int, default=50)
+    listing.add_argument(
+        "--limit", "-n", type=int, default=None,
+        help="at most this many runs (default 50; every run when grouping)",
+    )  # fmt: skip
     listing.add_argument("--json", action="store_true", help="print JSON records (every column)")
     listing.add_argument(
         "--all-columns", action="store_true", help="show every column, also the empty ones"
@@ -47,9 +50,8 @@ def _list(args: argparse.Namespace) -> int:
     from dsmagic.tracking._frames import RunTable
 
     client = TrackingClient()
-    frame = client.search_runs(
-        args.filter, args.order_by, args.experiment, args.limit, args.group_by
-    )
+    limit = args.limit if args.limit is not None or args.group_by else 50
+    frame = client.search_runs(args.filter, args.order_by, args.experiment, limit, args.group_by)
     if args.json:
         print(frame.to_json(orient="records", date_format="iso"))
     elif args.group_by:
