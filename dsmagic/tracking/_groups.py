@@ -61,6 +61,10 @@ def group_runs(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
+    if len(frame):
+        for key in keys:
+            if key not in frame.columns:
+                raise DsmagicError(f"no run found has {key}: {_suggest(key, frame.columns)}")
     columns = {key: frame[key] if key in frame else pd.Series([None] * len(frame)) for key in keys}
     keyed = pd.DataFrame(columns, index=frame.index).astype(object)
     keyed = keyed.where(keyed.notna(), None)
@@ -93,6 +97,21 @@ def group_runs(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         "varied",
     ]
     return pd.DataFrame(rows, columns=names)
+
+
+def _suggest(key: str, columns: Any) -> str:
+    import difflib
+
+    prefix = key.split(".", 1)[0] + "."
+    known = [c for c in columns if c.startswith(prefix)] if "." in key else []
+    # Compare the keys without their shared prefix, which would make every one look close.
+    names = {c.removeprefix(prefix): c for c in known}
+    close = [names[n] for n in difflib.get_close_matches(key.removeprefix(prefix), names, n=3)]
+    if close:
+        return f"did you mean {' or '.join(close)}?"
+    if known:
+        return f"the runs have {', '.join(known[:8])}{', ...' if len(known) > 8 else ''}"
+    return f"the runs have no {prefix.rstrip('.')} at all"
 
 
 def _differs(values: pd.Series) -> bool:

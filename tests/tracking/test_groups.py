@@ -83,6 +83,16 @@ def test_a_bad_group_by_is_one_line_before_any_search(dsmagic_home, group_by, me
     assert "\n" not in str(caught.value)
 
 
+def test_a_group_key_no_run_has_is_one_line_with_a_suggestion(dsmagic_home):
+    _seeded_runs()
+    with pytest.raises(dm.DsmagicError, match=r"no run found has params.modle: did you mean "
+                       r"params.model\?"):  # fmt: skip
+        dm.search_runs(group_by="params.modle")
+    with pytest.raises(dm.DsmagicError, match="the runs have no tags at all"):
+        dm.search_runs(group_by="tags.team")
+    assert dm.search_runs("metrics.acc > 5", group_by="params.modle").empty  # nothing to group
+
+
 def test_a_group_label_is_escaped_in_html(dsmagic_home):
     with dm.start_run("x"):
         dm.log_param("model", "<script>alert(1)</script>")
