@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
+
+from dsmagic.tracking._compare import best_point, lower_is_better
 
 MAX_RUNS = 12
 MAX_POINTS = 1000  # per curve; longer curves are thinned evenly, the last point kept
-# Metrics whose best value is the smallest; every other metric is best when largest.
-_LOWER_IS_BETTER = re.compile(r"loss|error|err\b|mae|mse|rmse|mape|logloss|perplexity", re.I)
-
-
-def lower_is_better(key: str) -> bool:
-    return bool(_LOWER_IS_BETTER.search(key))
 
 
 def _number(value: Any) -> float | str | None:
@@ -33,14 +28,6 @@ def _thin(points: list[tuple]) -> list[list[float | str | None]]:
     return [[int(p[0]), _number(p[1])] for p in kept]
 
 
-def _best(points: list[tuple], lower: bool) -> dict[str, Any] | None:
-    finite = [p for p in points if p[1] is not None and math.isfinite(p[1])]
-    if not finite:
-        return None
-    best = (min if lower else max)(finite, key=lambda p: p[1])
-    return {"step": int(best[0]), "value": float(best[1])}
-
-
 def comparison_json(comparison: Any) -> dict[str, Any]:
     runs = comparison.runs
     differing = set(comparison.differing_params)
@@ -58,7 +45,9 @@ def comparison_json(comparison: Any) -> dict[str, Any]:
         for index, run in enumerate(runs):
             points = comparison.histories.get(run.id, {}).get(key, [])
             if points:
-                curves.append({"run": index, "points": _thin(points), "best": _best(points, lower)})
+                curves.append(
+                    {"run": index, "points": _thin(points), "best": best_point(points, lower)}
+                )
         metrics.append(
             {
                 "key": key,

@@ -93,11 +93,13 @@ def get_metric_history(run_id: str, key: str) -> pd.DataFrame:
     return default_client().get_metric_history(run_id, key)
 
 
-def compare_runs(run_ids: list[Any]) -> RunComparison:
-    """Params side by side (differences marked), latest metrics, and metric curves."""
+def compare_runs(run_ids: list[Any], pivot: str | None = None) -> RunComparison:
+    """The params that differ, each metric at its last and best step, metric curves; with
+    ``pivot="params.lr"`` the latest metrics by that param; for two runs, what else differs
+    (interpreter, platform, packages, git state, cells)."""
     flush()
     ids = [getattr(run, "id", run) for run in run_ids]
-    return default_client().compare_runs(ids)
+    return default_client().compare_runs(ids, pivot)
 
 
 def list_experiments() -> pd.DataFrame:

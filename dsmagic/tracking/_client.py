@@ -283,7 +283,8 @@ class TrackingClient:
         frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s")
         return frame
 
-    def compare_runs(self, run_ids: list[str]) -> RunComparison:
+    def compare_runs(self, run_ids: list[str], pivot: str | None = None) -> RunComparison:
+        """Runs side by side; for exactly two, also what else differs (environment, cells)."""
         from dsmagic.tracking._compare import RunComparison
 
         if isinstance(run_ids, str) or len(run_ids) < 1:
@@ -293,7 +294,18 @@ class TrackingClient:
             run.id: {key: self.store.metric_history(run.id, key) for key in run.metrics}
             for run in runs
         }
-        return RunComparison(runs, histories)
+        found = None
+        if len(runs) == 2:
+            from dsmagic.tracking._differences import differences
+
+            first, second = runs
+            found = differences(
+                (first.name, second.name) if first.name != second.name
+                else (first.id[:8], second.id[:8]),
+                (self.environment(first.id), self.environment(second.id)),
+                (self.cells(first.id), self.cells(second.id)),
+            )  # fmt: skip
+        return RunComparison(runs, histories, differences=found, pivot=pivot)
 
 
 def _folder_links(folder: Path) -> dict[str, str]:
