@@ -36,6 +36,9 @@ def register(subparsers) -> None:
 
     compare = verbs.add_parser("compare", help="params and metrics of runs side by side")
     compare.add_argument("run_ids", nargs="+")
+    compare.add_argument(
+        "--pivot", default=None, help="latest metrics by one param, e.g. params.lr"
+    )
     compare.set_defaults(handler=_compare)
 
     experiments = subparsers.add_parser("experiments", help="list experiments")
@@ -82,7 +85,7 @@ def _show(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from dsmagic.tracking import TrackingClient
 
-    print(TrackingClient().compare_runs(args.run_ids)._display_text())
+    print(TrackingClient().compare_runs(args.run_ids, args.pivot)._display_text())
     return 0
 
 

@@ -186,16 +186,19 @@ class TrackingMagics(Magics):
 
     @magic_arguments()
     @argument("run_ids", nargs="+", help="Ids (or unique id prefixes) of the runs to compare.")
+    @argument("--pivot", default=None, metavar="PARAM",
+              help="Also lay the latest metrics out by one param, e.g. params.lr.")  # fmt: skip
     @line_magic
     def compare_runs(self, line: str = ""):
-        """Compare runs: parameters side by side, latest metrics, metric curves.
+        """Compare runs: the params that differ, metrics at their last and best step, curves;
+        for two runs, the environment and cells that changed.
 
-        Example: %compare_runs 3f2a9c1d 8b7e6a5f
+        Example: %compare_runs 3f2a9c1d 8b7e6a5f --pivot params.lr
         """
         args = parse_arguments(self.compare_runs, line)
         from dsmagic.tracking import compare_runs
 
-        return compare_runs(args.run_ids)
+        return compare_runs(args.run_ids, args.pivot)
 
     @magic_arguments()
     @argument("run_id", nargs="?", help="Run id or prefix (default: the active run).")

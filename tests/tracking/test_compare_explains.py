@@ -11,6 +11,7 @@ import textwrap
 import pytest
 
 import dsmagic as dm
+from dsmagic.cli import main as cli
 from dsmagic.tracking._differences import differences
 from dsmagic.tracking._environment import capture
 from tests.tracking.test_magics import run
@@ -47,7 +48,7 @@ def test_only_the_params_that_differ_and_metrics_at_last_and_best_step(dsmagic_h
     assert "parameters that differ" in html and "<td>depth</td>" not in html
 
 
-def test_a_pivot_by_one_param(dsmagic_home):
+def test_a_pivot_by_one_param(dsmagic_home, capsys):
     ids = _curves()
     pivot = dm.compare_runs(ids).pivot("params.lr")
     assert list(pivot.index) == ["0.01", "0.1"]  # numeric order
@@ -55,6 +56,8 @@ def test_a_pivot_by_one_param(dsmagic_home):
     assert pivot.loc["0.1", "acc"] == pytest.approx(0.6)
     shown = dm.compare_runs(ids, pivot="lr")._repr_mimebundle_()["text/plain"]
     assert "latest metrics by params.lr:" in shown
+    assert cli(["runs", "compare", *ids, "--pivot", "params.lr"]) == 0
+    assert "latest metrics by params.lr:" in capsys.readouterr().out
     with pytest.raises(dm.DsmagicError, match=r"cannot pivot by 'params.alpha': no run compared "
                        r"has it \(params: params.depth, params.lr, params.seed\)"):  # fmt: skip
         dm.compare_runs(ids, pivot="params.alpha")
