@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "get_environment": "dsmagic.tracking",
     "get_cells": "dsmagic.tracking",
     "compare_runs": "dsmagic.tracking",
+    "reproduce": "dsmagic.tracking",
     "list_experiments": "dsmagic.tracking",
     "flush": "dsmagic.tracking",
     "Run": "dsmagic.tracking",

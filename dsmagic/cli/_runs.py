@@ -41,6 +41,14 @@ def register(subparsers) -> None:
     )
     compare.set_defaults(handler=_compare)
 
+    again = subparsers.add_parser(
+        "reproduce", help="a notebook and requirements.txt to run a run again"
+    )
+    again.add_argument("run_id", help="run id or unique prefix")
+    again.add_argument("--into", default=".", help="folder to write into (default: here)")
+    again.add_argument("--force", action="store_true", help="replace files already there")
+    again.set_defaults(handler=_reproduce)
+
     experiments = subparsers.add_parser("experiments", help="list experiments")
     experiment_verbs = experiments.add_subparsers(dest="verb", metavar="VERB", required=True)
     experiment_verbs.add_parser("list", help="experiments with their run counts").set_defaults(
@@ -79,6 +87,14 @@ def _show(args: argparse.Namespace) -> int:
         for cell in client.cells(run.id):
             print(f"--- In [{cell['execution_count']}] ({'ok' if cell['success'] else 'error'})")
             print(cell["source"])
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from dsmagic.tracking import reproduce
+
+    path = reproduce(args.run_id, args.into, overwrite=args.force)
+    print(f"wrote {path} and {path.parent / 'requirements.txt'}")
     return 0
 
 

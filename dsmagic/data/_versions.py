@@ -308,7 +308,23 @@ def load_data(ref: Any) -> pd.DataFrame:
     version = resolve_version(ref)
     frame = _storage.read_version(version.path)
     _kernel.remember(frame, version.id, version.fingerprint)
+    _note_input(version)
     return frame
+
+
+def _note_input(version: DatasetVersion) -> None:
+    """Tag the active run with the version it read, so ``dm.reproduce`` can load it again."""
+    import sys
+
+    fluent = sys.modules.get("dsmagic.tracking._fluent")
+    if fluent is None or fluent.active_run() is None:
+        return
+    from dsmagic.tracking._reproduce import INPUT_TAG
+
+    try:
+        fluent.set_tag(f"{INPUT_TAG}{version.name}", f"{version.name}@{version.version}")
+    except DsmagicError:  # a dataset name a tag key cannot hold: the read goes unrecorded
+        pass
 
 
 def list_datasets() -> pd.DataFrame:

@@ -32,6 +32,8 @@ from dsmagic.tracking._fluent import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from dsmagic.tracking._compare import RunComparison
@@ -57,6 +59,7 @@ __all__ = [
     "log_param",
     "log_params",
     "log_text",
+    "reproduce",
     "search_runs",
     "set_experiment",
     "set_tag",
@@ -100,6 +103,15 @@ def compare_runs(run_ids: list[Any], pivot: str | None = None) -> RunComparison:
     flush()
     ids = [getattr(run, "id", run) for run in run_ids]
     return default_client().compare_runs(ids, pivot)
+
+
+def reproduce(run_id: Any, into: str | Path = ".", *, overwrite: bool = False) -> Path:
+    """Write a notebook of the run's cells (after loading the data versions it read) and a
+    requirements.txt of its packages into folder ``into``; returns the notebook's path."""
+    from dsmagic.tracking._reproduce import reproduce as write
+
+    flush()
+    return write(run_id, into, overwrite=overwrite)
 
 
 def list_experiments() -> pd.DataFrame:
