@@ -78,11 +78,11 @@ def pairwise_pearson(columns):
     for p, mask in enumerate(patterns):
         indicators[:, p] = 1.0 if mask is None else mask
     with np.errstate(all="ignore"):
-        products = shifted.T @ shifted
-        sums = shifted.T @ indicators
+        products = _products(shifted, shifted)
+        sums = _products(shifted, indicators)
         np.multiply(shifted, shifted, out=shifted)
-        squares = shifted.T @ indicators
-        counts = indicators.T @ indicators
+        squares = _products(shifted, indicators)
+        counts = _products(indicators, indicators)
         count = counts[np.ix_(pattern_of, pattern_of)]
         s = sums[:, pattern_of]  # s[i, j]: sum of column i over the rows of pair (i, j)
         q = squares[:, pattern_of]
@@ -99,6 +99,17 @@ def pairwise_pearson(columns):
         result[i, j] = result[j, i] = _exact_pearson(columns[i], columns[j], present[i],
                                                      present[j])  # fmt: skip
     return result
+
+
+def _products(a, b):
+    """``a.T @ b`` of two 2-D arrays. A product with a single column goes through numpy's
+    own loop, not BLAS: OpenBLAS runs its vector kernels (dot, gemv) on threads that
+    then spin for a tenth of a second, taking a core from the report's other jobs."""
+    import numpy as np
+
+    if a.shape[1] > 1 and b.shape[1] > 1:
+        return a.T @ b
+    return np.einsum("ij,ik->jk", a, b)
 
 
 _ROUNDING = 1e-8  # a spread this small against the shifted sum of squares may be rounding
@@ -124,7 +135,6 @@ def _patterns(present):
 def _exact_pearson(a, b, present_a, present_b) -> float:
     """Pearson of one pair on its common rows, centred on their own means; NaN when
     fewer than two rows or either column is constant on them (as pandas)."""
-    import numpy as np
 
     both = present_a & present_b
     x, y = a[both], b[both]
@@ -132,10 +142,10 @@ def _exact_pearson(a, b, present_a, present_b) -> float:
         return math.nan
     x = x - x.mean()
     y = y - y.mean()
-    denominator = math.sqrt(float(x @ x) * float(y @ y))
+    denominator = math.sqrt(float((x * x).sum()) * float((y * y).sum()))
     if denominator == 0:
         return math.nan
-    return max(-1.0, min(1.0, float(np.dot(x, y)) / denominator))
+    return max(-1.0, min(1.0, float((x * y).sum()) / denominator))
 
 
 def _average_ranks(sorted_values):
@@ -557,7 +567,7 @@ def _spearman_matrix(rankers):
         for at, j in enumerate(columns):
             # a column whose own rows are these needs no re-ranking
             rankers[j].centred(None if len(rows) == own[j] else mask, rows, ranks[:, at])
-        products = ranks.T @ ranks
+        products = _products(ranks, ranks)
         scale = np.sqrt(np.diag(products))
         with np.errstate(all="ignore"):
             return np.clip(products / np.outer(scale, scale), -1.0, 1.0)
