@@ -373,13 +373,13 @@ def encode(series, stats: dict[str, Any], positions=None) -> dict[str, Any]:
     distinct = stats.get("distinct", 0)
     if distinct < 2 or kind not in NUMERIC_KINDS | CATEGORICAL_KINDS:
         return {}
+    if kind in CATEGORICAL_KINDS and distinct > T.MAX_CRAMER_LEVELS:
+        return {}  # left out of every pair: not worth taking its rows
     if positions is not None:
         series = series.iloc[positions]
     if kind in NUMERIC_KINDS:
         values = numeric_values(series)
         return {"values": values, "ranker": Ranker(values, distinct)}
-    if distinct > T.MAX_CRAMER_LEVELS:
-        return {}
     return {"codes": category_codes(series)}
 
 
