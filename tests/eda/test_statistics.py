@@ -281,6 +281,7 @@ def test_correlations_equal_pandas_for_every_missing_value_pattern():
         "b": np.where(shared, np.nan, np.round(rng.exponential(size=n), 1)),
         "c": np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 5, n)),
         "d": np.where(rng.random(n) < 0.02, np.nan, -base + rng.normal(size=n)),
+        "d_ties": np.where(rng.random(n) < 0.05, np.nan, np.round(rng.normal(size=n) * 3000)),
         "e": np.where(~shared, np.nan, rng.normal(size=n)),  # present only where a, b are not
         "flat": flat_where_present,
         "near_all_missing": near_all_missing,
