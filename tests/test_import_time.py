@@ -74,3 +74,28 @@ def test_first_eda_in_a_fresh_kernel_never_imports_the_store(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
     assert (tmp_path / "report.html").stat().st_size > 0
     assert (tmp_path / "stats.json").stat().st_size > 0
+
+
+FIRST_REPORT = """
+import json, sys
+import numpy as np, pandas as pd
+rng = np.random.default_rng(0)
+n = 3000
+df = pd.DataFrame({
+    "x": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)), "n": rng.integers(0, 9, n),
+    "flag": rng.random(n) < 0.3, "plan": rng.choice(["free", "pro", None], n),
+    "when": pd.date_range("2024-01-01", periods=n, freq="h"), "y": rng.integers(0, 2, n),
+})
+import dsmagic as dm
+before = set(sys.modules)
+dm.eda(df, target="y", progress=False).to_html()
+print(json.dumps(sorted({name.split(".")[0] for name in set(sys.modules) - before})))
+"""
+
+
+def test_first_report_imports_only_dsmagic_and_xxhash():
+    """A first report costs its own modules and the fingerprint's xxhash, nothing else
+    (no html entity table, no difflib: only a misspelt target needs it)."""
+    result = subprocess.run([sys.executable, "-c", FIRST_REPORT], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["dsmagic", "xxhash"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any
 
@@ -61,6 +60,8 @@ def check_target(frame, target: Any) -> str | None:
         return None
     name = _name(target)
     if name not in frame.columns:
+        import difflib  # only for a misspelt name
+
         close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         shown = ", ".join(map(repr, list(frame.columns)[:8]))

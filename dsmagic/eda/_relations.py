@@ -14,7 +14,6 @@ from typing import Any
 
 from dsmagic.eda import _thresholds as T
 
-_BLOCK = 65_536
 NUMERIC_KINDS = {"numeric"}
 CATEGORICAL_KINDS = {"categorical", "boolean"}
 
@@ -51,58 +50,102 @@ def category_codes(series):
 # -- statistics of pairs ---------------------------------------------------------------
 
 
-def pairwise_pearson(matrix):
-    """Pearson matrix of the columns of ``matrix`` (NaN = missing), pairwise complete."""
+def pairwise_pearson(columns):
+    """Pearson matrix of 1-D float arrays (NaN or ±inf = missing), each pair on the rows
+    where both are present, as ``DataFrame.corr()``.
+
+    Every column is shifted by its own mean and zeroed where missing, in one F-ordered
+    matrix; with one presence indicator per missing-value pattern, four matrix products
+    give every pair's count, sums, sums of squares and cross products over its common
+    rows at once. A pair where a column is (nearly) constant on those rows, where the
+    shift could leave rounding in place of a zero spread, is computed exactly on its
+    own."""
     import numpy as np
 
-    n, k = matrix.shape
-    if n >= 2 and not np.isnan(matrix).any():
-        return _complete_pearson(matrix)
+    k = len(columns)
+    n = len(columns[0]) if k else 0
+    present = [np.isfinite(values) for values in columns]
+    patterns, pattern_of = _patterns(present)
+    shifted = np.empty((n, k), order="F")
+    for j, (values, mask) in enumerate(zip(columns, present)):
+        complete = patterns[pattern_of[j]] is None
+        chosen = values if complete else values[mask]
+        mean = float(chosen.mean()) if len(chosen) else 0.0
+        np.subtract(values, mean, out=shifted[:, j])
+        if not complete:
+            shifted[~mask, j] = 0.0
+    indicators = np.empty((n, len(patterns)), order="F")
+    for p, mask in enumerate(patterns):
+        indicators[:, p] = 1.0 if mask is None else mask
     with np.errstate(all="ignore"):
-        means = np.nanmean(matrix, axis=0) if n else np.zeros(k)
-    means = np.nan_to_num(means)
-    count = np.zeros((k, k))
-    sums = np.zeros((k, k))
-    squares = np.zeros((k, k))
-    products = np.zeros((k, k))
-    for start in range(0, n, _BLOCK):
-        block = matrix[start : start + _BLOCK] - means
-        present = ~np.isnan(block)
-        weights = present.astype("float64")
-        block[~present] = 0.0
-        count += weights.T @ weights
-        sums += block.T @ weights
-        squares += (block * block).T @ weights
-        products += block.T @ block
-    with np.errstate(all="ignore"):
-        covariance = products - sums * sums.T / count
-        variance = squares - sums * sums / count
-        result = covariance / np.sqrt(variance * variance.T)
-    result[count < 2] = np.nan
-    result = np.clip(result, -1.0, 1.0)
-    for i in range(k):
-        if count[i, i] >= 2 and variance[i, i] > 0:
-            result[i, i] = 1.0
+        products = _products(shifted, shifted)
+        sums = _products(shifted, indicators)
+        np.multiply(shifted, shifted, out=shifted)
+        squares = _products(shifted, indicators)
+        counts = _products(indicators, indicators)
+        count = counts[np.ix_(pattern_of, pattern_of)]
+        s = sums[:, pattern_of]  # s[i, j]: sum of column i over the rows of pair (i, j)
+        q = squares[:, pattern_of]
+        spread = q - s * s / count  # column i's sum of squared deviations on (i, j)'s rows
+        result = (products - s * s.T / count) / np.sqrt(spread * spread.T)
+        result = np.clip(result, -1.0, 1.0)
+        doubtful = (spread <= _ROUNDING * q) | (spread.T <= _ROUNDING * q.T)
+    result = np.triu(result, 1)
+    result += result.T
+    enough = count >= 2
+    np.fill_diagonal(result, 1.0)
+    result[~enough] = np.nan
+    for i, j in zip(*np.nonzero(np.triu(doubtful & enough))):
+        result[i, j] = result[j, i] = _exact_pearson(columns[i], columns[j], present[i],
+                                                     present[j])  # fmt: skip
     return result
 
 
-def _complete_pearson(matrix):
-    """No missing values: one centred product, in blocks to bound memory."""
+def _products(a, b):
+    """``a.T @ b`` of two 2-D arrays. A product with a single column goes through numpy's
+    own loop, not BLAS: OpenBLAS runs its vector kernels (dot, gemv) on threads that
+    then spin for a tenth of a second, taking a core from the report's other jobs."""
     import numpy as np
 
-    n, k = matrix.shape
-    means = matrix.mean(axis=0)
-    products = np.zeros((k, k))
-    for start in range(0, n, _BLOCK):
-        block = matrix[start : start + _BLOCK] - means
-        products += block.T @ block
-    scale = np.sqrt(np.diag(products))
-    with np.errstate(all="ignore"):
-        result = np.clip(products / np.outer(scale, scale), -1.0, 1.0)
-    for i in range(k):
-        if scale[i] > 0:
-            result[i, i] = 1.0
-    return result
+    if a.shape[1] > 1 and b.shape[1] > 1:
+        return a.T @ b
+    return np.einsum("ij,ik->jk", a, b)
+
+
+_ROUNDING = 1e-8  # a spread this small against the shifted sum of squares may be rounding
+
+
+def _patterns(present):
+    """The distinct missing-value patterns of columns given their presence masks: the
+    masks (None for "every row present") and each column's pattern number."""
+    import numpy as np
+
+    masks: list = []
+    seen: dict[bytes | None, int] = {}
+    pattern_of = np.empty(len(present), dtype=np.int64)
+    for j, mask in enumerate(present):
+        key = None if mask.all() else np.packbits(mask).tobytes()
+        if key not in seen:
+            seen[key] = len(masks)
+            masks.append(None if key is None else mask)
+        pattern_of[j] = seen[key]
+    return masks, pattern_of
+
+
+def _exact_pearson(a, b, present_a, present_b) -> float:
+    """Pearson of one pair on its common rows, centred on their own means; NaN when
+    fewer than two rows or either column is constant on them (as pandas)."""
+
+    both = present_a & present_b
+    x, y = a[both], b[both]
+    if len(x) < 2 or x.min() == x.max() or y.min() == y.max():
+        return math.nan
+    x = x - x.mean()
+    y = y - y.mean()
+    denominator = math.sqrt(float((x * x).sum()) * float((y * y).sum()))
+    if denominator == 0:
+        return math.nan
+    return max(-1.0, min(1.0, float((x * y).sum()) / denominator))
 
 
 def _average_ranks(sorted_values):
@@ -179,35 +222,43 @@ class Ranker:
         result[rows] = _average_ranks(self.values[rows])
         return result
 
-    def ranks_at(self, keep, rows):
-        """``ranks(keep)[rows]`` for ``rows = flatnonzero(keep)``, ``keep`` within the
-        present values, without the full-length array."""
+    def centred(self, keep, rows, out) -> None:
+        """Write into ``out`` the ranks on the rows ``rows = flatnonzero(keep)`` (``keep``
+        within the present values; None: every present value) minus their mean
+        ``(len(rows) + 1) / 2``, as ``ranks(keep)[rows]`` would give. Average ranks
+        sum to ``m (m + 1) / 2`` exactly, so the centring is exact (half-integers):
+        a column constant on those rows gives exact zeros."""
         import numpy as np
 
+        centre = (len(rows) + 1) / 2.0
         if self.codes is not None:
             codes = self.codes[rows]
             counts = np.bincount(codes, minlength=self.levels)
-            average = np.cumsum(counts) - counts + (counts + 1) / 2.0
-            return average[codes]
+            average = np.cumsum(counts) - counts + (counts + 1) / 2.0 - centre
+            np.take(average, codes, out=out)
+            return
         if self.ties:
-            return self.ranks(keep)[rows]
-        upto = np.cumsum(keep[self.order])
-        return upto[self.place[rows]].astype("float64")
+            chosen = self.order if keep is None else self.order[keep[self.order]]
+            mask = self.present if keep is None else keep
+            if len(rows) == len(mask):  # every row: positions are the rows themselves
+                out[chosen] = _average_ranks(self.values[chosen]) - centre
+            else:
+                at = np.cumsum(mask) - 1  # each chosen row's place among ``rows``
+                out[at[chosen]] = _average_ranks(self.values[chosen]) - centre
+            return
+        if keep is None:  # a row's rank among the present values is its place + 1
+            np.subtract(self.place[rows], centre - 1.0, out=out)
+            return
+        upto = np.cumsum(keep[self.order], dtype=np.float64)
+        upto -= centre
+        np.take(upto, self.place[rows], out=out)
 
 
 def pearson(a, b) -> float:
     """Pearson of two arrays on the rows where both are present."""
     import numpy as np
 
-    both = ~np.isnan(a) & ~np.isnan(b)
-    if both.sum() < 2:
-        return math.nan
-    x = a[both] - a[both].mean()
-    y = b[both] - b[both].mean()
-    denominator = math.sqrt(float((x * x).sum()) * float((y * y).sum()))
-    if denominator == 0:
-        return math.nan
-    return max(-1.0, min(1.0, float((x * y).sum()) / denominator))
+    return _exact_pearson(a, b, ~np.isnan(a), ~np.isnan(b))
 
 
 def spearman(a, b, ranker_a=None, ranker_b=None) -> float:
@@ -322,13 +373,13 @@ def encode(series, stats: dict[str, Any], positions=None) -> dict[str, Any]:
     distinct = stats.get("distinct", 0)
     if distinct < 2 or kind not in NUMERIC_KINDS | CATEGORICAL_KINDS:
         return {}
+    if kind in CATEGORICAL_KINDS and distinct > T.MAX_CRAMER_LEVELS:
+        return {}  # left out of every pair: not worth taking its rows
     if positions is not None:
         series = series.iloc[positions]
     if kind in NUMERIC_KINDS:
         values = numeric_values(series)
         return {"values": values, "ranker": Ranker(values, distinct)}
-    if distinct > T.MAX_CRAMER_LEVELS:
-        return {}
     return {"codes": category_codes(series)}
 
 
@@ -348,16 +399,13 @@ def numeric_jobs(columns: dict[str, dict[str, Any]], encoded: dict[str, dict[str
 
     ``columns`` must hold every column that can be numeric (in frame order); the others
     may still be missing, so the caller can start these while they are computed."""
-    import numpy as np
-
     numeric = _pick(columns, NUMERIC_KINDS, None)[: T.MAX_PAIRWISE_COLUMNS]
     if len(numeric) < 2:
         return {}
     # the longest job first, so the threads end together
     return {
         "spearman": lambda: _spearman_matrix([encoded[name]["ranker"] for name in numeric]),
-        "pearson": lambda: pairwise_pearson(
-            np.column_stack([encoded[name]["values"] for name in numeric])),
+        "pearson": lambda: pairwise_pearson([encoded[name]["values"] for name in numeric]),
     }  # fmt: skip
 
 
@@ -497,31 +545,51 @@ def _spearman_matrix(rankers):
     """Spearman for every pair, re-ranking on each pair's common rows as pandas does.
 
     Columns are grouped by their missing-value pattern: pairs within a group share
-    their rows (the column's own ranks are right), and all pairs between two groups
-    share theirs (one re-ranking per group pair). Every product is then over complete
-    rows, the fast path of :func:`pairwise_pearson`."""
+    their rows (each column's own ranks are right), and all pairs between two groups
+    share theirs. So each column is ranked once per row set, its exactly centred ranks
+    written into one F-ordered block per pair of groups, and one matrix product gives
+    every pair of the block (columns without missing values form one block)."""
     import numpy as np
 
     k = len(rankers)
     result = np.full((k, k), np.nan)
-    groups: dict[bytes, list[int]] = {}
-    for j, ranker in enumerate(rankers):
-        groups.setdefault(np.packbits(ranker.present).tobytes(), []).append(j)
-    members = list(groups.values())
+    masks, pattern_of = _patterns([ranker.present for ranker in rankers])
+    members = [list(np.flatnonzero(pattern_of == p)) for p in range(len(masks))]
+    own = [int(ranker.present.sum()) for ranker in rankers]
 
-    def fill(first: list[int], second: list[int], keep) -> None:
-        rows = np.flatnonzero(keep)
-        both = first + second if first is not second else first
-        within = pairwise_pearson(np.column_stack([rankers[j].ranks_at(keep, rows) for j in both]))
-        offset = len(first) if first is not second else 0
-        for a, i in enumerate(first):
-            for b, j in enumerate(second, start=offset):
-                result[i, j] = result[j, i] = within[a, b]
+    def block(columns: list[int], keep):
+        """The pairs of ``columns`` on the rows ``keep`` (None: the columns' own)."""
+        mask = rankers[columns[0]].present if keep is None else keep
+        rows = np.flatnonzero(mask)
+        if len(rows) < 2:
+            return None
+        ranks = np.empty((len(rows), len(columns)), order="F")
+        for at, j in enumerate(columns):
+            # a column whose own rows are these needs no re-ranking
+            rankers[j].centred(None if len(rows) == own[j] else mask, rows, ranks[:, at])
+        products = _products(ranks, ranks)
+        scale = np.sqrt(np.diag(products))
+        with np.errstate(all="ignore"):
+            return np.clip(products / np.outer(scale, scale), -1.0, 1.0)
 
     for g, first in enumerate(members):
-        fill(first, first, rankers[first[0]].present)
-        for second in members[g + 1 :]:
-            fill(first, second, rankers[first[0]].present & rankers[second[0]].present)
+        within = block(first, None)
+        if within is not None:
+            result[np.ix_(first, first)] = within
+        for h in range(g + 1, len(members)):
+            second, mask_a, mask_b = members[h], masks[g], masks[h]
+            if mask_a is None or mask_b is None:
+                keep = mask_b if mask_a is None else mask_a
+            else:
+                keep = mask_a & mask_b
+            both = block(first + second, keep)
+            if both is not None:
+                cross = both[: len(first), len(first) :]
+                result[np.ix_(first, second)] = cross
+                result[np.ix_(second, first)] = cross.T
+    for j in range(k):  # 1 on the diagonal unless the column is constant (pandas: NaN)
+        if result[j, j] == result[j, j]:
+            result[j, j] = 1.0
     return result
 
 

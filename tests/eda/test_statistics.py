@@ -260,3 +260,42 @@ def test_a_column_already_in_order_has_the_statistics_of_the_same_values_shuffle
             assert a[key] == b[key], key
         assert a["mean"] == pytest.approx(float(pd.Series(values).mean()), **TOL)
         assert a["std"] == pytest.approx(float(pd.Series(values).std()), **TOL)
+
+
+def test_correlations_equal_pandas_for_every_missing_value_pattern():
+    rng = np.random.default_rng(17)
+    n = 4000
+    base = rng.normal(size=n)
+    near_all_missing = np.full(n, np.nan)
+    near_all_missing[[10, 2000]] = [1.5, -2.0]  # two values: in the matrix
+    only_one = np.full(n, np.nan)
+    only_one[7] = 3.0  # all but one missing: one distinct value, not in the matrix
+    shared = rng.random(n) < 0.1  # one missing pattern shared by two columns
+    flat_where_present = np.where(shared, rng.normal(size=n), 4.2)  # constant on shared's rows
+    frame = pd.DataFrame({
+        "full": base,
+        "full_ties": np.round(base * 2 + rng.normal(size=n), 0),  # few levels, many ties
+        "full_mostly_distinct": np.round(rng.normal(size=n) * 3000),  # distinct, some ties
+        "constant": np.full(n, 2.0),  # one value: not in the matrix
+        "a": np.where(shared, np.nan, base + rng.normal(size=n)),
+        "b": np.where(shared, np.nan, np.round(rng.exponential(size=n), 1)),
+        "c": np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 5, n)),
+        "d": np.where(rng.random(n) < 0.02, np.nan, -base + rng.normal(size=n)),
+        "d_ties": np.where(rng.random(n) < 0.05, np.nan, np.round(rng.normal(size=n) * 3000)),
+        "e": np.where(~shared, np.nan, rng.normal(size=n)),  # present only where a, b are not
+        "flat": flat_where_present,
+        "near_all_missing": near_all_missing,
+        "only_one": only_one,
+        "with_inf": np.where(rng.random(n) < 0.01, np.inf, rng.normal(size=n)),
+    })  # fmt: skip
+    report = _report(frame)
+    numeric = report.relations["numeric"]
+    assert "constant" not in numeric and "only_one" not in numeric
+    assert {"near_all_missing", "flat", "e", "with_inf"} <= set(numeric)
+    values = frame[numeric].replace([np.inf, -np.inf], np.nan)
+    for method in ("pearson", "spearman"):
+        ours, theirs = report.correlation(method), values.corr(method=method)
+        assert list(ours.columns) == list(theirs.columns)
+        # pairs without two common rows, or constant on them, are NaN in both
+        assert np.isnan(theirs.loc["a", "e"]) and np.isnan(theirs.loc["flat", "a"])
+        np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-9, atol=1e-9)
