@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "dsmagic.cli._models",
     "dsmagic.cli._data",
     "dsmagic.cli._nbstrip",
+    "dsmagic.cli._import",
 ]
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dsmagic.tracking._compare import RunComparison
+    from dsmagic.tracking._mlflow_import import ImportReport
 
 __all__ = [
     "ActiveRun",
@@ -52,6 +53,7 @@ __all__ = [
     "get_environment",
     "get_metric_history",
     "get_run",
+    "import_mlflow",
     "list_experiments",
     "log_artifact",
     "log_metric",
@@ -112,6 +114,15 @@ def reproduce(run_id: Any, into: str | Path = ".", *, overwrite: bool = False) -
 
     flush()
     return write(run_id, into, overwrite=overwrite)
+
+
+def import_mlflow(uri: str, *, artifacts: bool = True) -> ImportReport:
+    """Copy an MLflow store (database URI, server URL or mlruns folder) into this store:
+    experiments, runs with their MLflow ids, params, tags, full metric histories and
+    artifacts. Runs imported before are skipped; the report says what was not carried."""
+    from dsmagic.tracking._mlflow_import import import_mlflow as copy
+
+    return copy(uri, artifacts=artifacts)
 
 
 def list_experiments() -> pd.DataFrame:
