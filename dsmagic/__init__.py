@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "get_cells": "dsmagic.tracking",
     "compare_runs": "dsmagic.tracking",
     "reproduce": "dsmagic.tracking",
+    "group_runs": "dsmagic.tracking",
     "import_mlflow": "dsmagic.tracking",
     "list_experiments": "dsmagic.tracking",
     "flush": "dsmagic.tracking",

@@ -173,15 +173,16 @@ class TrackingMagics(Magics):
         """
         text, options = split_options(strip_comment(line))
         args = parse_arguments(self.runs, options)
-        from dsmagic.tracking import search_runs
-
-        frame = search_runs(text or None, args.order_by, args.experiment, args.limit, args.group_by)
         if args.group_by:
-            from dsmagic.tracking._groups import RunGroups, group_keys
+            from dsmagic.tracking import group_runs
 
-            return RunGroups(frame, group_keys(args.group_by), text or None)
+            return group_runs(
+                args.group_by, text or None, args.order_by, args.experiment, args.limit
+            )
+        from dsmagic.tracking import search_runs
         from dsmagic.tracking._frames import RunTable
 
+        frame = search_runs(text or None, args.order_by, args.experiment, args.limit)
         return RunTable(frame, text or None, all_columns=args.all_columns)
 
     @magic_arguments()

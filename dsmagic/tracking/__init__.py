@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dsmagic.tracking._compare import RunComparison
+    from dsmagic.tracking._groups import RunGroups
     from dsmagic.tracking._mlflow_import import ImportReport
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "get_environment",
     "get_metric_history",
     "get_run",
+    "group_runs",
     "import_mlflow",
     "list_experiments",
     "log_artifact",
@@ -105,6 +107,20 @@ def compare_runs(run_ids: list[Any], pivot: str | None = None) -> RunComparison:
     flush()
     ids = [getattr(run, "id", run) for run in run_ids]
     return default_client().compare_runs(ids, pivot)
+
+
+def group_runs(
+    group_by: str | list[str],
+    filter: str | None = None,
+    order_by: str | list[str] | None = None,
+    experiment: str | list[str] | None = None,
+    max_results: int | None = None,
+) -> RunGroups:
+    """Runs grouped by ``group_by`` as a display: ``mean ± std [min, max]`` per metric, what
+    varied inside each group, and each group's mean curve with a ± std band (``.plot()``);
+    ``.frame`` is ``search_runs(..., group_by=...)``."""
+    flush()
+    return default_client().group_runs(group_by, filter, order_by, experiment, max_results)
 
 
 def reproduce(run_id: Any, into: str | Path = ".", *, overwrite: bool = False) -> Path:

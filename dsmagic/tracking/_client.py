@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dsmagic.tracking._compare import RunComparison
+    from dsmagic.tracking._groups import RunGroups
 
 __all__ = ["TrackingClient"]
 
@@ -264,6 +265,31 @@ class TrackingClient:
             _search_query(filter, order_by, experiment, max_results)
         )
         return [Run.from_search(row, summary) for row, summary in zip(rows, summaries)]
+
+    def group_runs(
+        self,
+        group_by: str | list[str],
+        filter: str | None = None,
+        order_by: str | list[str] | None = None,
+        experiment: str | list[str] | None = None,
+        max_results: int | None = None,
+    ) -> RunGroups:
+        """Runs grouped for display: the grouped frame and each run's metric curves."""
+        from dsmagic.tracking._groups import RunGroups, group_keys
+
+        keys = group_keys(group_by)
+        frame = self.search_runs(filter, order_by, experiment, max_results, keys)
+        histories: dict[str, dict[str, list[tuple]]] = {}
+        metrics = [c.removesuffix(" mean") for c in frame.columns if c.endswith(" mean")]
+        for run_ids in frame["run_ids"]:
+            for run_id in run_ids:
+                histories[run_id] = {
+                    key.removeprefix("metrics."): self.store.metric_history(
+                        run_id, key.removeprefix("metrics.")
+                    )
+                    for key in metrics
+                }
+        return RunGroups(frame, keys, filter, histories)
 
     def get_metric_history(self, run_id: str, key: str) -> pd.DataFrame:
         import pandas as pd

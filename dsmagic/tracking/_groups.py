@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dsmagic._display import RichDisplay
-from dsmagic._html import esc
+from dsmagic._html import esc, figure_svg
 from dsmagic.errors import DsmagicError
 
 if TYPE_CHECKING:
@@ -134,10 +134,67 @@ class RunGroups(RichDisplay):
 
     _display_kind = "run-groups"
 
-    def __init__(self, frame: pd.DataFrame, keys: list[str], filter: str | None = None) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        keys: list[str],
+        filter: str | None = None,
+        histories: dict[str, dict[str, list[tuple]]] | None = None,
+    ) -> None:
         self.frame = frame
         self.keys = keys
         self.filter = filter
+        # run id -> metric -> [(step, value, timestamp)], for the curves of plot()
+        self.histories = histories or {}
+
+    def curves(self, metric: str) -> dict[str, pd.DataFrame]:
+        """Per group (its label), the metric's mean, std (ddof=1), min and max at each step
+        over the group's runs that logged that step."""
+        import pandas as pd
+
+        key = metric.removeprefix("metrics.")
+        found = {}
+        for _, row in self.frame.iterrows():
+            points = [
+                (step, value)
+                for run_id in row["run_ids"]
+                for step, value, _ in self.histories.get(run_id, {}).get(key, [])
+            ]
+            if not points:
+                continue
+            steps = pd.DataFrame(points, columns=["step", "value"]).groupby("step")["value"]
+            found[self._label(row)] = steps.agg(["mean", "std", "min", "max", "count"])
+        return found
+
+    def _label(self, row: Any) -> str:
+        return ", ".join(_NO_VALUE if _missing(row[k]) else str(row[k]) for k in self.keys)
+
+    def plot(self) -> Any:
+        """One panel per metric with more than one step: each group's mean curve over its
+        runs, with a band of ± one standard deviation (None when no metric has a curve)."""
+        from matplotlib.figure import Figure
+
+        metrics = [m for m in self._metrics if any(len(c) > 1 for c in self.curves(m).values())]
+        if not metrics:
+            return None
+        columns = min(3, len(metrics))
+        rows = -(-len(metrics) // columns)
+        figure = Figure(figsize=(4 * columns, 2.8 * rows))
+        axes = figure.subplots(rows, columns, squeeze=False)
+        for index, metric in enumerate(metrics):
+            axis = axes[index // columns][index % columns]
+            for label, curve in self.curves(metric).items():
+                (line,) = axis.plot(curve.index, curve["mean"], label=label)
+                spread = curve["std"].fillna(0.0)
+                axis.fill_between(curve.index, curve["mean"] - spread, curve["mean"] + spread,
+                                  color=line.get_color(), alpha=0.2, linewidth=0)  # fmt: skip
+            axis.set_title(f"{metric} (mean ± std)")
+            axis.set_xlabel("step")
+        for index in range(len(metrics), rows * columns):
+            axes[index // columns][index % columns].set_visible(False)
+        axes[0][0].legend(fontsize="small")
+        figure.tight_layout()
+        return figure
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -195,9 +252,11 @@ class RunGroups(RichDisplay):
             "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in self._cells(row)) + "</tr>"
             for _, row in self.frame.iterrows()
         )
+        figure = self.plot()
+        curves = "" if figure is None else f'<div class="dsm-plot">{figure_svg(figure)}</div>'
         return (
             f'<div class="dsm-title">{esc(self._title())}</div>'
             f'<table class="dsm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
             '<div class="dsm-muted">metrics: mean ± std (ddof=1) [min, max] over the group\'s '
-            "runs; <code>.frame</code> has each statistic as a column</div>"
+            "runs; <code>.frame</code> has each statistic as a column</div>" + curves
         )

@@ -99,3 +99,25 @@ def test_a_group_label_is_escaped_in_html(dsmagic_home):
         dm.log_metric("acc", 1.0)
     html = RunGroups(dm.search_runs(group_by="params.model"), ["params.model"])._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_each_groups_mean_curve_has_a_band_of_one_std(dsmagic_home):
+    for model, base in (("rf", 0.9), ("gbm", 0.5)):
+        for seed in range(3):
+            with dm.start_run(f"{model}-{seed}"):
+                dm.log_params({"model": model, "seed": seed})
+                for step in range(4):
+                    dm.log_metric("acc", base + step / 100 + seed / 10, step=step)
+    groups = dm.group_runs("params.model", order_by="attributes.run_name")
+    curves = groups.curves("metrics.acc")
+    assert set(curves) == {"rf", "gbm"}
+    rf = curves["rf"]
+    assert list(rf.index) == [0, 1, 2, 3] and list(rf["count"]) == [3, 3, 3, 3]
+    assert rf["mean"].tolist() == pytest.approx([1.0 + s / 100 for s in range(4)])
+    assert rf["std"].tolist() == pytest.approx([0.1] * 4)
+    figure = groups.plot()
+    [axis] = [a for a in figure.axes if a.get_visible()]
+    assert axis.get_title() == "metrics.acc (mean ± std)"
+    assert len(axis.lines) == 2 and len(axis.collections) == 2  # a mean and a band a group
+    html = groups._repr_mimebundle_()["text/html"]
+    assert "<svg" in html and "mean ± std" in html
