@@ -33,7 +33,7 @@ def test_runs_list_show_compare_and_experiments(dsmagic_home, capsys):
     assert "rf-run" in out and "model='rf'" in out
     assert cli(["runs", "compare", *ids]) == 0
     out = capsys.readouterr().out
-    assert "* model" in out and "acc" in out
+    assert "params that differ:" in out and "model" in out and "acc (best, highest @ step)" in out
     assert cli(["experiments", "list"]) == 0
     assert "churn" in capsys.readouterr().out
 
