@@ -49,9 +49,9 @@ class NanFloat(types.TypeDecorator[float]):
         return math.nan if value is None else float(value)
 
 
-def is_negative_zero(value: float) -> bool:
+def is_negative_zero(value: float | None) -> bool:
     """Whether ``value`` is -0.0, which a metric's ``negative_zero`` column records."""
-    return not value and math.copysign(1.0, value) < 0
+    return value == 0 and math.copysign(1.0, value) < 0
 
 
 def signed(value: float | None, negative_zero: bool | None) -> float:
