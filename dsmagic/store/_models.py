@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import (
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -46,6 +47,26 @@ class NanFloat(types.TypeDecorator[float]):
 
     def process_result_value(self, value, dialect):
         return math.nan if value is None else float(value)
+
+
+def is_negative_zero(value: float | None) -> bool:
+    """Whether ``value`` is -0.0, which a metric's ``negative_zero`` column records."""
+    return value == 0 and math.copysign(1.0, value) < 0
+
+
+def signed(value: float | None, negative_zero: bool | None) -> float:
+    """A stored metric value as logged, from its ``value`` and ``negative_zero`` columns."""
+    if negative_zero:
+        return -0.0
+    return math.nan if value is None else value
+
+
+def negative_zero_column() -> Mapped[bool | None]:
+    # SQLite stores every zero of a FLOAT column as the integer 0, dropping the sign of
+    # -0.0; this column keeps it, so `value` stays a plain number for search and indexes.
+    # True where the logged value was -0.0, NULL otherwise (rows written before revision
+    # 0007 on PostgreSQL keep the sign in `value` itself). See `signed`.
+    return mapped_column(Boolean(create_constraint=False), nullable=True)
 
 
 class Base(DeclarativeBase):
@@ -114,6 +135,7 @@ class Metric(Base):
     step: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(NanFloat, nullable=True)
     timestamp: Mapped[float] = mapped_column(Float(precision=53))
+    negative_zero: Mapped[bool | None] = negative_zero_column()
     __table_args__ = (Index("ix_metrics_run_key_step", "run_id", "key", "step"),)
 
 
@@ -126,6 +148,7 @@ class LatestMetric(Base):
     value: Mapped[float] = mapped_column(NanFloat, nullable=True)
     step: Mapped[int] = mapped_column(Integer)
     timestamp: Mapped[float] = mapped_column(Float(precision=53))
+    negative_zero: Mapped[bool | None] = negative_zero_column()
     __table_args__ = (
         Index("ix_latest_metrics_key_value_run", "key", "value", "run_id"),
         {"sqlite_with_rowid": False},

@@ -28,8 +28,14 @@ _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limi
 _SELECT = {
     "params": 'SELECT run_id, "key", "value" FROM params WHERE run_id IN ({marks})',
     "tags": 'SELECT run_id, "key", "value" FROM tags WHERE run_id IN ({marks})',
-    "metrics": 'SELECT run_id, "key", "value" FROM latest_metrics WHERE run_id IN ({marks})',
+    "metrics": 'SELECT run_id, "key", "value", negative_zero FROM latest_metrics '
+    "WHERE run_id IN ({marks})",
 }
+# Before revision 0007 (its back-fill in migration 0006) there is no negative_zero column.
+_SELECT_UNSIGNED = (
+    'SELECT run_id, "key", "value", NULL FROM latest_metrics WHERE run_id IN ({marks})'
+)
+
 _UPDATE = "UPDATE runs SET summary = {mark} WHERE id = {mark}"
 # The lock the triggers' UPDATE takes too; it leaves foreign-key checks of new child rows
 # (trial runs of a parent) unblocked.
@@ -108,8 +114,11 @@ def _marker(connection: Connection) -> str:
     return "?" if connection.dialect.name == "sqlite" else "%s"
 
 
-def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
-    """Params, tags and latest metrics of the given runs, read from their tables."""
+def load(
+    connection: Connection, run_ids: Sequence[str], *, signed: bool = True
+) -> dict[str, Values]:
+    """Params, tags and latest metrics of the given runs, read from their tables
+    (``signed=False``: from a schema older than revision 0007)."""
     found: dict[str, Values] = {run_id: {} for run_id in run_ids}
     mark = _marker(connection)
     dbapi = connection.connection.dbapi_connection
@@ -120,12 +129,16 @@ def load(connection: Connection, run_ids: Sequence[str]) -> dict[str, Values]:
             chunk = tuple(run_ids[start : start + _CHUNK])
             marks = ", ".join([mark] * len(chunk))
             for field in FIELDS:
-                cursor.execute(_SELECT[field].format(marks=marks), chunk)
+                select = _SELECT[field] if signed or field != "metrics" else _SELECT_UNSIGNED
+                cursor.execute(select.format(marks=marks), chunk)
                 prefix = field + "."
                 if field == "metrics":
-                    # NULL is how NaN is stored (see NanFloat).
-                    for run_id, key, value in cursor.fetchall():
-                        found[run_id][prefix + key] = math.nan if value is None else value
+                    # NULL is how NaN is stored (see NanFloat), the sign of -0.0 is kept
+                    # apart (see _models.signed).
+                    for run_id, key, value, negative_zero in cursor.fetchall():
+                        found[run_id][prefix + key] = (
+                            -0.0 if negative_zero else math.nan if value is None else value
+                        )
                 else:
                     for run_id, key, value in cursor.fetchall():
                         found[run_id][prefix + key] = value

@@ -37,16 +37,24 @@ from dsmagic.store._models import (
     Run,
     RunEnvironment,
     Tag,
+    is_negative_zero,
+    signed,
 )
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_INSERT_METRICS = "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES "
-_COPY_METRICS = "COPY metrics (run_id, key, step, value, timestamp) FROM STDIN"
+_METRIC_COLUMNS = "run_id, key, step, value, timestamp"
+# A batch with a -0.0 among its points also fills negative_zero (see _models.signed);
+# the others leave it NULL, so the common case binds nothing more.
+_SIGNED_COLUMNS = _METRIC_COLUMNS + ", negative_zero"
+_INSERT_METRICS = "INSERT INTO metrics ({columns}) VALUES "
+_COPY_METRICS = "COPY metrics ({columns}) FROM STDIN"
 # SQLite gets many rows per INSERT: pysqlite releases the GIL around every statement,
 # so one row per statement makes a background writer wait on the logging thread for
 # each row (seconds per 100k points), and statement overhead dominates.
-# 199 rows (995 parameters) fit SQLite builds older than 3.32, limited to 999 parameters.
-_SQLITE_ROWS = 1000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 199
+# 1000 rows of 6 fit the 32,766 parameters of SQLite 3.32 on; older builds take 999.
+_SQLITE_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+_SQLITE_ROWS = min(1000, _SQLITE_PARAMETERS // 5)
+_SQLITE_SIGNED_ROWS = min(1000, _SQLITE_PARAMETERS // 6)
 _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
 
 runs_t: Table = Run.__table__  # type: ignore[assignment]
@@ -110,14 +118,40 @@ def _copy_text(value: float) -> str:
     return repr(value) if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
+def _has_negative_zero(points) -> bool:
+    """Whether a -0.0 is among the points' values: one cheap test a point (about 20 ns),
+    the sign looked at for zeros only."""
+    zeros = [point[3] for point in points if not point[3]]
+    return any(is_negative_zero(value) for value in zeros)
+
+
+def _with_signs(points) -> list[tuple]:
+    """The points with their negative_zero column: true for -0.0, else NULL."""
+    return [(*point, is_negative_zero(point[3]) or None) for point in points]
+
+
+_COPY_SIGN = {True: "t", False: "\\N"}  # negative_zero in COPY's text form
+
+
 def _copy_metrics(connection: Connection, points) -> None:
     """Points into PostgreSQL with one COPY: several times faster than INSERTs, and one
     call, so a writer thread does not queue for the GIL once per row or statement.
     Keys are validated (no tab, newline or backslash), run ids are hex."""
-    text = "".join([f"{r}\t{k}\t{s}\t{_copy_text(v)}\t{t!r}\n" for r, k, s, v, t in points])
+    if _has_negative_zero(points):
+        columns, sign = _SIGNED_COLUMNS, _COPY_SIGN
+        text = "".join(
+            [
+                f"{r}\t{k}\t{s}\t{_copy_text(v)}\t{t!r}\t{sign[is_negative_zero(v)]}\n"
+                for r, k, s, v, t in points
+            ]
+        )
+    else:
+        columns = _METRIC_COLUMNS
+        text = "".join([f"{r}\t{k}\t{s}\t{_copy_text(v)}\t{t!r}\n" for r, k, s, v, t in points])
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
-    with dbapi.cursor() as cursor, cursor.copy(_COPY_METRICS) as copy:  # type: ignore[attr-defined]
+    statement = _COPY_METRICS.format(columns=columns)
+    with dbapi.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
         copy.write(text)
 
 
@@ -320,7 +354,14 @@ class TrackingStore:
             connection,
             latest_t,
             [
-                {"run_id": p[0], "key": p[1], "value": p[3], "step": p[2], "timestamp": p[4]}
+                {
+                    "run_id": p[0],
+                    "key": p[1],
+                    "value": p[3],
+                    "step": p[2],
+                    "timestamp": p[4],
+                    "negative_zero": is_negative_zero(p[3]) or None,
+                }
                 for p in _latest_points(points).values()
             ],
             ["run_id", "key"],
@@ -332,18 +373,22 @@ class TrackingStore:
 
     @staticmethod
     def _insert_sqlite_metrics(connection: Connection, points) -> None:
-        size = _SQLITE_ROWS
+        if _has_negative_zero(points):
+            points = _with_signs(points)
+            size, columns, row = _SQLITE_SIGNED_ROWS, _SIGNED_COLUMNS, "(?,?,?,?,?,?)"
+        else:
+            size, columns, row = _SQLITE_ROWS, _METRIC_COLUMNS, "(?,?,?,?,?)"
+        insert = _INSERT_METRICS.format(columns=columns)
         full = len(points) - len(points) % size
         if full:
             connection.exec_driver_sql(
-                _INSERT_METRICS + ",".join(["(?,?,?,?,?)"] * size),
+                insert + ",".join([row] * size),
                 [tuple(chain.from_iterable(points[i : i + size])) for i in range(0, full, size)],
             )
         if full < len(points):
             rest = points[full:]
             connection.exec_driver_sql(
-                _INSERT_METRICS + ",".join(["(?,?,?,?,?)"] * len(rest)),
-                tuple(chain.from_iterable(rest)),
+                insert + ",".join([row] * len(rest)), tuple(chain.from_iterable(rest))
             )
 
     def add_artifact(self, row: dict[str, Any]) -> None:
@@ -430,14 +475,19 @@ class TrackingStore:
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, float]]:
         query = (
-            select(metrics_t.c.step, metrics_t.c.value, metrics_t.c.timestamp)
+            select(
+                metrics_t.c.step,
+                metrics_t.c.value,
+                metrics_t.c.timestamp,
+                metrics_t.c.negative_zero,
+            )
             .where(metrics_t.c.run_id == run_id, metrics_t.c.key == key)
             .order_by(metrics_t.c.step, metrics_t.c.timestamp, metrics_t.c.id)
         )
         with self.db.read() as connection:
             return [
-                (step, math.nan if value is None else value, ts)
-                for step, value, ts in connection.execute(query)
+                (step, signed(value, negative_zero), ts)
+                for step, value, ts, negative_zero in connection.execute(query)
             ]
 
     def metric_keys(self, run_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import update
 
 from dsmagic.store import _summaries
+from dsmagic.store._models import is_negative_zero
 from dsmagic.store._tracking_store import (
     latest_t,
     metrics_t,
@@ -127,23 +128,11 @@ class TrialRuns:
         latest: dict[str, dict[str, Any]] = {}
         for key, series in (history or {}).items():
             for step, value in sorted(series.items()):
-                point = {
-                    "run_id": run_id,
-                    "key": key,
-                    "step": int(step),
-                    "value": _finite_or_none(value),
-                    "timestamp": now,
-                }
+                point = _point(run_id, key, int(step), value, now)
                 points.append(point)
                 latest[key] = point
         for key, value in (metrics or {}).items():
-            point = {
-                "run_id": run_id,
-                "key": key,
-                "step": 0,
-                "value": _finite_or_none(value),
-                "timestamp": now,
-            }
+            point = _point(run_id, key, 0, value, now)
             points.append(point)
             latest[key] = point
         param_rows = _param_rows(run_id, clean_params(params))
@@ -168,9 +157,17 @@ class TrialRuns:
         self.store.db.run_with_retry(work)
 
 
-def _finite_or_none(value: Any) -> float | None:
+def _point(run_id: str, key: str, step: int, value: Any, now: float) -> dict[str, Any]:
+    """A metrics row (and latest_metrics row): NaN and infinities as NULL, -0.0 signed."""
     number = float(value)
-    return number if math.isfinite(number) else None
+    return {
+        "run_id": run_id,
+        "key": key,
+        "step": step,
+        "value": number if math.isfinite(number) else None,
+        "timestamp": now,
+        "negative_zero": is_negative_zero(number) or None,
+    }
 
 
 def _param_rows(run_id: str, params: dict[str, str]) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ def upgrade() -> None:
     run_ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM runs ORDER BY id"))]
     for start in range(0, len(run_ids), _BATCH):
         chunk = run_ids[start : start + _BATCH]
-        _summaries.write(connection, _summaries.load(connection, chunk))
+        _summaries.write(connection, _summaries.load(connection, chunk, signed=False))
 
 
 def downgrade() -> None:
