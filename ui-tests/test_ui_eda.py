@@ -26,6 +26,10 @@ def test_eda_magic_draws_its_charts_inline_in_jupyterlab(page, lab, workdir):
     run_all(page)
     report = page.locator(".jp-OutputArea-output .dsm-chart")
     expect(report.first).to_be_attached(timeout=60_000)
+    # The report is shown while it computes: count the charts once it says it is done.
+    output = page.locator(".jp-OutputArea-output")
+    expect(output.get_by_text("computed in", exact=False).first).to_be_visible(timeout=60_000)
+    expect(page.locator(".jp-OutputArea-output .eda-pending")).to_have_count(0)
     charts = report.count()
     assert charts >= 4  # a histogram or bar chart per column
     # Every chart was drawn by Vega-Lite as SVG, and its text stand-in removed.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dsmagic.tracking._compare import best_point, lower_is_better
+from dsmagic.tracking._compare import best_point
+from dsmagic.tracking._direction import lower_is_better
 
 MAX_RUNS = 12
 MAX_POINTS = 1000  # per curve; longer curves are thinned evenly, the last point kept

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from dsmagic.errors import DsmagicError, NotFoundError
+from dsmagic.tracking._direction import lower_is_better
 
-_LOWER_IS_BETTER = re.compile(r"(loss|error|mse|mae|rmse|mape|logloss|brier|time|seconds)", re.I)
 SMALL_GROUP = 30
 GAP_WARNING = 0.05
-
-
-def lower_is_better(metric: str) -> bool:
-    return bool(_LOWER_IS_BETTER.search(metric))
 
 
 def resolve_subject(subject: Any):

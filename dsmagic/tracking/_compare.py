@@ -4,7 +4,6 @@ and at its best step, a pivot by one parameter, and (for two runs) what else dif
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -12,19 +11,13 @@ import pandas as pd
 from dsmagic._display import RichDisplay
 from dsmagic._html import esc, figure_svg, table
 from dsmagic.errors import DsmagicError
+from dsmagic.tracking._direction import lower_is_better
 from dsmagic.tracking._entities import Run
 
 if TYPE_CHECKING:
     from dsmagic.tracking._differences import RunDifferences
 
 __all__ = ["RunComparison", "best_point", "lower_is_better"]
-
-# Metrics whose best value is the smallest; every other metric is best when largest.
-_LOWER_IS_BETTER = re.compile(r"loss|error|err\b|mae|mse|rmse|mape|logloss|perplexity", re.I)
-
-
-def lower_is_better(key: str) -> bool:
-    return bool(_LOWER_IS_BETTER.search(key))
 
 
 def best_point(points: list[tuple], lower: bool) -> dict[str, Any] | None:

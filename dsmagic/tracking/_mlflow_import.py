@@ -57,7 +57,7 @@ def import_mlflow(uri: str, *, artifacts: bool = True) -> ImportReport:
         raise DsmagicError(
             "importing from MLflow needs MLflow's client: pip install mlflow-skinny"
         ) from None
-    from dsmagic.tracking import default_client
+    from dsmagic.tracking._fluent import default_client
 
     tracking_uri = _tracking_uri(uri)
     with _file_store_allowed(tracking_uri):

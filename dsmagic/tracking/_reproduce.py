@@ -22,7 +22,7 @@ def reproduce(run_id: Any, into: str | Path = ".", *, overwrite: bool = False) -
     import nbformat
 
     from dsmagic._files import write_atomic
-    from dsmagic.tracking import default_client
+    from dsmagic.tracking._fluent import default_client
 
     client = default_client()
     run = client.get_run(getattr(run_id, "id", run_id))
