@@ -39,3 +39,20 @@ def python(code: str, *args: str, cwd=None, **env: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+# Waits for the start file, then logs metric "x" at steps 0..count-1 as fast as it can, in its
+# own run, and prints the run id.
+BURST_LOGGER = """
+    import os, sys, time
+    import dsmagic as dm
+    count, start_file = int(sys.argv[1]), sys.argv[2]
+    with dm.start_run(f"burst-{os.getpid()}") as run:
+        while not os.path.exists(start_file):
+            time.sleep(0.005)
+        for step in range(count):
+            dm.log_metric("x", step * 0.5, step=step)
+            if step % 500 == 0:
+                dm.log_param(f"p{step}", step)
+    print(run.id, flush=True)
+    """
