@@ -13,6 +13,7 @@ from dsmagic._html import esc, figure_svg, table
 from dsmagic.errors import DsmagicError
 from dsmagic.tracking._direction import lower_is_better
 from dsmagic.tracking._entities import Run
+from dsmagic.tracking._panels import metric_panels
 
 if TYPE_CHECKING:
     from dsmagic.tracking._differences import RunDifferences
@@ -196,17 +197,11 @@ class RunComparison(RichDisplay):
 
     def plot(self) -> Any:
         """A matplotlib figure with one panel per metric, a line per run."""
-        from matplotlib.figure import Figure
-
         keys = list(self.metrics.index)
         if not keys:
             return None
-        columns = min(3, len(keys))
-        rows = math.ceil(len(keys) / columns)
-        figure = Figure(figsize=(4 * columns, 2.8 * rows))
-        axes = figure.subplots(rows, columns, squeeze=False)
-        for index, key in enumerate(keys):
-            axis = axes[index // columns][index % columns]
+        figure, axes = metric_panels(len(keys))
+        for axis, key in zip(axes, keys):
             for run, label in zip(self.runs, self._labels()):
                 points = self.histories.get(run.id, {}).get(key, [])
                 if len(points) == 1:
@@ -214,10 +209,7 @@ class RunComparison(RichDisplay):
                 elif points:
                     axis.plot([p[0] for p in points], [p[1] for p in points], label=label)
             axis.set_title(key)
-            axis.set_xlabel("step")
-        for index in range(len(keys), rows * columns):
-            axes[index // columns][index % columns].set_visible(False)
-        axes[0][0].legend(fontsize="small")
+        axes[0].legend(fontsize="small")
         figure.tight_layout()
         return figure
 

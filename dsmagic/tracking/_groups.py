@@ -172,27 +172,20 @@ class RunGroups(RichDisplay):
     def plot(self) -> Any:
         """One panel per metric with more than one step: each group's mean curve over its
         runs, with a band of ± one standard deviation (None when no metric has a curve)."""
-        from matplotlib.figure import Figure
+        from dsmagic.tracking._panels import metric_panels
 
         metrics = [m for m in self._metrics if any(len(c) > 1 for c in self.curves(m).values())]
         if not metrics:
             return None
-        columns = min(3, len(metrics))
-        rows = -(-len(metrics) // columns)
-        figure = Figure(figsize=(4 * columns, 2.8 * rows))
-        axes = figure.subplots(rows, columns, squeeze=False)
-        for index, metric in enumerate(metrics):
-            axis = axes[index // columns][index % columns]
+        figure, axes = metric_panels(len(metrics))
+        for axis, metric in zip(axes, metrics):
             for label, curve in self.curves(metric).items():
                 (line,) = axis.plot(curve.index, curve["mean"], label=label)
                 spread = curve["std"].fillna(0.0)
                 axis.fill_between(curve.index, curve["mean"] - spread, curve["mean"] + spread,
                                   color=line.get_color(), alpha=0.2, linewidth=0)  # fmt: skip
             axis.set_title(f"{metric} (mean ± std)")
-            axis.set_xlabel("step")
-        for index in range(len(metrics), rows * columns):
-            axes[index // columns][index % columns].set_visible(False)
-        axes[0][0].legend(fontsize="small")
+        axes[0].legend(fontsize="small")
         figure.tight_layout()
         return figure
 
