@@ -84,14 +84,20 @@ def search_runs(
     experiment: str | list[str] | None = None,
     max_results: int | None = None,
     group_by: str | list[str] | None = None,
+    page_token: str | None = None,
 ) -> pd.DataFrame:
     """Runs matching an MLflow-style filter (with ``or`` and parentheses) as a DataFrame.
 
     ``group_by=["params.model"]`` aggregates runs that differ only in other keys (say the
     seed): one row a group with ``runs``, ``run_ids``, each metric's mean, std (ddof=1), min
-    and max, and ``varied``, the params that differ inside the group."""
+    and max, and ``varied``, the params that differ inside the group.
+
+    With ``max_results``, ``frame.attrs["next_page_token"]`` continues the same search on
+    its next page (``page_token=``); it is ``None`` on the last page."""
     flush()
-    return default_client().search_runs(filter, order_by, experiment, max_results, group_by)
+    return default_client().search_runs(
+        filter, order_by, experiment, max_results, group_by, page_token
+    )
 
 
 def get_metric_history(run_id: str, key: str) -> pd.DataFrame:

@@ -239,9 +239,13 @@ class TrackingClient:
         experiment: str | list[str] | None = None,
         max_results: int | None = None,
         group_by: str | list[str] | None = None,
+        page_token: str | None = None,
     ) -> pd.DataFrame:
         """Runs matching ``filter`` as a DataFrame: one row a run, ``run_id`` first; with
-        ``group_by``, one row a group of runs (see :mod:`dsmagic.tracking._groups`)."""
+        ``group_by``, one row a group of runs (see :mod:`dsmagic.tracking._groups`).
+
+        With ``max_results``, ``frame.attrs["next_page_token"]`` is the token of the next
+        page (``None`` on the last); pass it as ``page_token`` to the same search."""
         from dsmagic.tracking._frames import runs_frame
 
         keys = None
@@ -249,10 +253,29 @@ class TrackingClient:
             from dsmagic.tracking._groups import group_keys
 
             keys = group_keys(group_by)
+        _check_max_results(max_results)
+        search = (filter, _hashable(order_by), _hashable(experiment))
+        offset = 0
+        if page_token is not None:
+            from dsmagic.tracking._pages import decode_token
+
+            if max_results is None:
+                raise DsmagicError("page_token needs max_results: the page size it was made with")
+            offset = decode_token(search, page_token)
         self.reap_crashed()
-        frame = runs_frame(
-            *self.store.search(_search_query(filter, order_by, experiment, max_results))
-        )
+        query = _search_query(filter, order_by, experiment, None)
+        if max_results is not None:
+            query = query.offset(offset).limit(max_results + 1)
+        rows, summaries = self.store.search(query)
+        more = max_results is not None and len(rows) > max_results
+        if more:
+            rows, summaries = rows[:max_results], summaries[:max_results]
+        frame = runs_frame(rows, summaries)
+        if max_results is not None:
+            from dsmagic.tracking._pages import encode_token
+
+            following = encode_token(search, offset + max_results) if more else None
+            frame.attrs["next_page_token"] = following
         if keys is None:
             return frame
         from dsmagic.tracking._groups import group_runs
@@ -366,9 +389,15 @@ def _search_query(filter, order_by, experiment, max_results) -> Select:
     SQLAlchemy statement cost more than running it on SQLite)."""
     if filter is not None and not isinstance(filter, str):
         raise DsmagicError(f'filter must be a string such as "metrics.acc > 0.9", got {filter!r}')
-    if max_results is not None and (not isinstance(max_results, int) or max_results < 0):
-        raise DsmagicError(f"max_results must be a whole number >= 0, got {max_results!r}")
+    _check_max_results(max_results)
     return _build_search_query(filter, _hashable(order_by), _hashable(experiment), max_results)
+
+
+def _check_max_results(max_results) -> None:
+    if max_results is not None and (
+        isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 0
+    ):
+        raise DsmagicError(f"max_results must be a whole number >= 0, got {max_results!r}")
 
 
 def _hashable(value):

@@ -539,4 +539,5 @@ def compile_order_by(clauses: str | list[str] | None) -> list[Any]:
             column = runs_t.c[_ATTRIBUTES[key]]
         terms.append((column.desc() if descending else column.asc()).nulls_last())
     terms.append(runs_t.c.start_time.desc())
+    terms.append(runs_t.c.id)  # a total order: pages never repeat or skip a run
     return terms
