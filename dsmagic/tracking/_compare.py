@@ -18,7 +18,7 @@ from dsmagic.tracking._panels import metric_panels
 if TYPE_CHECKING:
     from dsmagic.tracking._differences import RunDifferences
 
-__all__ = ["RunComparison", "best_point", "lower_is_better"]
+__all__ = ["RunComparison", "best_point"]
 
 
 def best_point(points: list[tuple], lower: bool) -> dict[str, Any] | None:

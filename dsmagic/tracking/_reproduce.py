@@ -3,7 +3,6 @@ with, and the data versions it read, so the run can be executed again elsewhere.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -94,5 +93,5 @@ def _header(run: Any, environment: dict[str, Any], inputs: dict[str, str]) -> st
 
 
 def _md(text: str) -> str:
-    # A name is shown as text, never as markup.
-    return json.dumps(str(text))
+    # A name is shown as text, never as markup: Markdown's special characters escaped.
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))

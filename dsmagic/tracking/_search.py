@@ -86,7 +86,8 @@ _UNRECORDED = {
     "context": "dsmagic does not record a dataset's context (train, test...): filter on "
     "datasets.name or datasets.digest",
 }
-_DATASET_FIELDS = {"name": "name", "digest": "fingerprint"}
+# datasets.<field> -> the column it compares (MLflow's digest is our fingerprint)
+_DATASET_FIELDS = {"name": datasets_t.c.name, "digest": dataset_versions_t.c.fingerprint}
 _TIME_ATTRIBUTES = {"start_time", "end_time"}
 _KEYWORDS = {"AND", "OR", "IN", "NOT", "LIKE", "ILIKE", "IS", "NULL"}
 _STRING_OPS = {"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN", "NOT LIKE", "NOT ILIKE"}
@@ -403,7 +404,7 @@ class _Parser:
                 raise FilterError(f"datasets.{key} holds text: compare it with a quoted string")
             if op not in _STRING_OPS:
                 raise FilterError(f"{op} does not apply to datasets.{key}")
-            field = dataset_versions_t.c.fingerprint if key == "digest" else datasets_t.c.name
+            field = _DATASET_FIELDS[key]
             with_dataset = (
                 select(dataset_versions_t.c.run_id)
                 .join(datasets_t, datasets_t.c.id == dataset_versions_t.c.dataset_id)
